@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The checks shared by every hook: find the limit a packet must fit, decide
+ * its class, count it exactly, and sample offending packets to the ring
+ * buffer with a per-flow rate limit. Entry points (mtuguard.bpf.c) parse,
+ * call mg_observe() and always pass the packet on.
+ */
+#ifndef MTUGUARD_CHECK_BPF_H
+#define MTUGUARD_CHECK_BPF_H
+
+#include <bpf/bpf_helpers.h>
+
+#include "maps.bpf.h"
+#include "mtuguard.h"
+#include "parse.bpf.h"
+
+/* Set by userspace between open and load. */
+const volatile __u64 sample_interval_ns = 1000000000ULL;
+
+/* The verdict of a check: the class, and for offending packets, what the
+ * packet was compared with and which Pod it concerns. */
+struct mg_verdict {
+	__u32 class; /* enum mg_class */
+	__u32 len; /* bytes compared: the packet, or one GSO segment */
+	__u32 limit;
+	__u32 limit_source; /* enum mg_limit_source */
+	__u32 pod_ifindex;
+};
+
+static __always_inline void stat_inc(__u32 stat)
+{
+	__u64 *v = bpf_map_lookup_elem(&mg_stats, &stat);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void count(__u32 ifindex, __u32 hook, __u32 class, __u64 bytes)
+{
+	struct mg_counter_key key = { .ifindex = ifindex, .hook = hook };
+	struct mg_counters *c = bpf_map_lookup_elem(&mg_counters, &key);
+
+	if (!c) {
+		/* Userspace creates the entries at attach; this covers a
+		 * program attached by hand or an interface renumbered. */
+		struct mg_counters zero = {};
+
+		bpf_map_update_elem(&mg_counters, &key, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&mg_counters, &key);
+		if (!c)
+			return;
+	}
+	if (class >= MG_CLASS_MAX)
+		return;
+	/* Per-CPU value: no other CPU writes it, a plain add is exact. */
+	c->packets[class] += 1;
+	c->bytes[class] += bytes;
+}
+
+/* The size that decides whether a packet fits: the packet's L3 length, or
+ * for a GSO packet the largest segment it will be cut into (IP header +
+ * L4 header + gso_size), which is what the kernel checks against the MTU
+ * of a real link. */
+static __always_inline __u32 checked_len(const struct mg_pkt *p, __u32 gso_size)
+{
+	__u32 seg;
+
+	if (!gso_size)
+		return p->l3_len;
+	seg = p->l3_hdr_len + p->l4_hdr_len + gso_size;
+	/* A GSO packet holding less than one full segment is that size. */
+	if (p->l3_len && p->l3_len < seg)
+		return p->l3_len;
+	return seg;
+}
+
+static __always_inline __u32 oversize_class(const struct mg_pkt *p)
+{
+	return p->df ? MG_CLASS_TOO_BIG : MG_CLASS_TOO_BIG_FRAGMENTABLE;
+}
+
+/* Compares @len with @limit (0: no limit) and fills the verdict. */
+static __always_inline void judge(struct mg_verdict *v, const struct mg_pkt *p, __u32 len,
+				  __u32 limit, __u32 source, __u32 pod_ifindex)
+{
+	v->len = len;
+	v->limit = limit;
+	v->limit_source = source;
+	v->pod_ifindex = pod_ifindex;
+	v->class = (limit && len > limit) ? oversize_class(p) : MG_CLASS_FITS;
+}
+
+/* Pod ingress: what a Pod sends must fit the Pod it is addressed to, or
+ * the path off the node. */
+static __always_inline void check_pod_ingress(struct mg_verdict *v, const struct mg_pkt *p,
+					      const struct mg_iface_cfg *cfg, __u32 ifindex,
+					      __u32 len)
+{
+	struct mg_local_dst *dst = bpf_map_lookup_elem(&mg_local_dsts, &p->daddr);
+
+	if (!dst)
+		judge(v, p, len, cfg->path_mtu, MG_LIMIT_PATH_MTU, ifindex);
+	else if (dst->kind == MG_DST_POD)
+		judge(v, p, len, dst->mtu, MG_LIMIT_LOCAL_POD, ifindex);
+	else
+		judge(v, p, len, 0, MG_LIMIT_NONE, ifindex);
+}
+
+/* Pod egress: what is delivered to a Pod must fit its MTU (the veth drops
+ * it silently otherwise); ICMP too-big messages it receives are counted. */
+static __always_inline void check_pod_egress(struct mg_verdict *v, const struct mg_pkt *p,
+					     const struct mg_iface_cfg *cfg, __u32 ifindex,
+					     __u32 len)
+{
+	judge(v, p, len, cfg->pod_mtu, MG_LIMIT_POD_MTU, ifindex);
+	if (p->icmp_too_big) {
+		v->class = MG_CLASS_ICMP_TOO_BIG;
+		v->limit = p->icmp_mtu;
+		v->limit_source = MG_LIMIT_ICMP;
+	}
+}
+
+/* Uplink ingress: frames from the fabric for a local Pod must fit that
+ * Pod's MTU; ICMP too-big messages for a local Pod are counted. */
+static __always_inline void check_uplink_ingress(struct mg_verdict *v, const struct mg_pkt *p,
+						 __u32 len)
+{
+	struct mg_local_dst *dst = bpf_map_lookup_elem(&mg_local_dsts, &p->daddr);
+
+	if (!dst || dst->kind != MG_DST_POD) {
+		judge(v, p, len, 0, MG_LIMIT_NONE, 0);
+		return;
+	}
+	judge(v, p, len, dst->mtu, MG_LIMIT_LOCAL_POD, dst->ifindex);
+	if (p->icmp_too_big) {
+		v->class = MG_CLASS_ICMP_TOO_BIG;
+		v->limit = p->icmp_mtu;
+		v->limit_source = MG_LIMIT_ICMP;
+	}
+}
+
+static __always_inline void fill_event(struct mg_event *e, const struct mg_flow_key *key,
+				       const struct mg_pkt *p, const struct mg_verdict *v,
+				       __u32 gso_size, __u64 now)
+{
+	e->ts_ns = now;
+	e->flow = *key;
+	e->pod_ifindex = v->pod_ifindex;
+	e->len = v->len;
+	e->limit = v->limit;
+	e->limit_source = v->limit_source;
+	e->icmp_mtu = p->icmp_mtu;
+	e->gso_size = gso_size;
+	e->flags = (p->df ? MG_EVENT_F_DF : 0) | (gso_size ? MG_EVENT_F_GSO : 0);
+	e->count = 0;
+	e->pad = 0;
+}
+
+/* Samples an offending packet. The first packet of a flow goes to the ring
+ * buffer at once; later ones within sample_interval_ns are folded into the
+ * flow's pending count, which rides on its next sample (or on the flush
+ * userspace does at exit), so the events' counts add up to the packets
+ * counted. A failed reservation keeps the packet pending and is counted. */
+static __always_inline void sample(__u32 ifindex, __u32 hook, const struct mg_pkt *p,
+				   const struct mg_verdict *v, __u32 gso_size)
+{
+	struct mg_flow_key key = {
+		.saddr = p->saddr,
+		.daddr = p->daddr,
+		.ifindex = ifindex,
+		.sport = p->sport,
+		.dport = p->dport,
+		.hook = hook,
+		.class = v->class,
+		.proto = p->proto,
+	};
+	struct mg_flow_state *st = bpf_map_lookup_elem(&mg_flows, &key);
+	__u64 now = bpf_ktime_get_ns();
+	struct mg_event *e;
+
+	if (st && st->last_sample_ns && now - st->last_sample_ns < sample_interval_ns) {
+		st->pending += 1;
+		return;
+	}
+
+	e = bpf_ringbuf_reserve(&mg_events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(MG_STAT_RINGBUF_LOST);
+		if (st) {
+			st->pending += 1;
+		} else {
+			struct mg_flow_state fresh = { .pending = 1 };
+
+			fill_event(&fresh.last, &key, p, v, gso_size, now);
+			bpf_map_update_elem(&mg_flows, &key, &fresh, BPF_ANY);
+		}
+		return;
+	}
+	fill_event(e, &key, p, v, gso_size, now);
+	e->count = (st ? (__u32)st->pending : 0) + 1;
+	if (st) {
+		st->last_sample_ns = now;
+		st->pending = 0;
+		st->last = *e;
+	} else {
+		struct mg_flow_state fresh = { .last_sample_ns = now, .last = *e };
+
+		bpf_map_update_elem(&mg_flows, &key, &fresh, BPF_ANY);
+	}
+	bpf_ringbuf_submit(e, 0);
+	stat_inc(MG_STAT_SAMPLES);
+}
+
+/*
+ * Observes one frame seen on @ifindex at @hook: parses it, checks it,
+ * counts it and samples it when it offends. @gso_size is the skb's (0 for
+ * XDP); @wire_len is the frame's full length (for byte counters). Never
+ * decides the packet's fate: the caller passes it on whatever happens.
+ */
+static __always_inline void mg_observe(void *data, void *data_end, __u32 ifindex, __u32 hook,
+				       __u32 gso_size, __u32 wire_len)
+{
+	struct mg_verdict v = {};
+	struct mg_iface_cfg *cfg;
+	struct mg_pkt p = {};
+	__u32 len;
+
+	if (parse_frame(data, data_end, &p)) {
+		count(ifindex, hook, MG_CLASS_SKIPPED, 0);
+		return;
+	}
+	cfg = bpf_map_lookup_elem(&mg_ifaces, &ifindex);
+	if (!cfg) {
+		stat_inc(MG_STAT_NO_CONFIG);
+		return;
+	}
+
+	len = checked_len(&p, gso_size);
+	if (hook == MG_HOOK_POD_INGRESS)
+		check_pod_ingress(&v, &p, cfg, ifindex, len);
+	else if (hook == MG_HOOK_POD_EGRESS)
+		check_pod_egress(&v, &p, cfg, ifindex, len);
+	else
+		check_uplink_ingress(&v, &p, len);
+
+	count(ifindex, hook, v.class, wire_len > p.l3_off ? wire_len - p.l3_off : 0);
+	if (v.class < MG_CLASS_FITS)
+		sample(ifindex, hook, &p, &v, gso_size);
+}
+
+#endif /* MTUGUARD_CHECK_BPF_H */

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The ABI shared by mtuguard's BPF programs (bpf/) and its userspace (user/,
+ * tests/): map keys and values, the ring-buffer event record, and the enums
+ * that name hooks, classes and limit sources.
+ *
+ * Everything here crosses the kernel/user boundary, so it uses fixed-width
+ * types only, with explicit padding and a size assertion per struct: a field
+ * added on one side and not the other fails to compile instead of silently
+ * shifting every field after it. Maps are pinned with BTF, so
+ * `bpftool map dump pinned /sys/fs/bpf/mtuguard/<map>` prints these names.
+ *
+ * Included by the BPF programs in bpf/ (after vmlinux.h) and by userspace (after
+ * <linux/types.h>).
+ */
+#ifndef MTUGUARD_H
+#define MTUGUARD_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define MG_IFNAMSIZ 16
+
+/* Where a program is attached; part of every counter key and event. */
+enum mg_hook {
+	MG_HOOK_POD_INGRESS = 0, /* TC ingress, host side of a Pod veth: what the Pod sends */
+	MG_HOOK_POD_EGRESS = 1, /* TC egress, host side of a Pod veth: what the Pod receives */
+	MG_HOOK_UPLINK_INGRESS = 2, /* TC ingress or native XDP on the uplink */
+	MG_HOOK_MAX = 3,
+};
+
+/* What a packet was counted as. Only the first three are ever sampled. */
+enum mg_class {
+	/* IPv4 with DF, or IPv6, larger than the limit: nothing on the path
+	 * may fragment it, so it is lost (black hole or ICMP too big). */
+	MG_CLASS_TOO_BIG = 0,
+	/* IPv4 without DF larger than the limit: a router fragments it, a
+	 * bridge or OVS port drops it. */
+	MG_CLASS_TOO_BIG_FRAGMENTABLE = 1,
+	/* ICMP "fragmentation needed" or ICMPv6 "packet too big" for a Pod. */
+	MG_CLASS_ICMP_TOO_BIG = 2,
+	/* IP packets that were checked and fit (or have no limit). */
+	MG_CLASS_FITS = 3,
+	/* Frames not checked: not IP, truncated, malformed, too many tags. */
+	MG_CLASS_SKIPPED = 4,
+	MG_CLASS_MAX = 5,
+};
+
+/* Which limit an offending packet was compared with. */
+enum mg_limit_source {
+	MG_LIMIT_NONE = 0,
+	MG_LIMIT_PATH_MTU = 1, /* the Pod's path off the node (uplink MTU - encap) */
+	MG_LIMIT_LOCAL_POD = 2, /* the MTU of the local Pod it is addressed to */
+	MG_LIMIT_POD_MTU = 3, /* the MTU of the Pod it is delivered to (egress) */
+	MG_LIMIT_ICMP = 4, /* the MTU an ICMP too-big message announces */
+};
+
+/* Role of an interface in mg_ifaces. */
+enum mg_role {
+	MG_ROLE_POD = 1,
+	MG_ROLE_UPLINK = 2,
+};
+
+/* Kind of a destination in mg_local_dsts. */
+enum mg_dst_kind {
+	MG_DST_POD = 1, /* a local Pod: limit is that Pod's MTU */
+	MG_DST_NODE = 2, /* the node itself: local delivery has no MTU limit */
+};
+
+/* Indexes into the mg_stats per-CPU array. */
+enum mg_stat {
+	MG_STAT_SAMPLES = 0, /* events submitted to the ring buffer */
+	MG_STAT_RINGBUF_LOST = 1, /* ring-buffer reservations that failed */
+	MG_STAT_NO_CONFIG = 2, /* packets on an interface with no mg_ifaces entry */
+	MG_STAT_MAX = 3,
+};
+
+#define MG_EVENT_F_DF (1U << 0) /* IPv4 Don't Fragment set (always set for IPv6) */
+#define MG_EVENT_F_GSO (1U << 1) /* length is one GSO segment, not the packet */
+
+/* An address of either family: IPv4 in the first 4 bytes, rest zero. */
+struct mg_addr {
+	__u8 family; /* AF_INET (2) or AF_INET6 (10) */
+	__u8 pad[3];
+	__u8 addr[16];
+};
+_Static_assert(sizeof(struct mg_addr) == 20, "mg_addr ABI");
+
+/* mg_ifaces value: what userspace decided about one interface. */
+struct mg_iface_cfg {
+	__u32 role; /* enum mg_role */
+	__u32 pod_mtu; /* Pod: min(MTU of both veth ends) */
+	__u32 path_mtu; /* Pod: limit for traffic that leaves the node */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct mg_iface_cfg) == 16, "mg_iface_cfg ABI");
+
+/* mg_local_dsts value: a destination on this node. */
+struct mg_local_dst {
+	__u32 kind; /* enum mg_dst_kind */
+	__u32 ifindex; /* host-side veth of the Pod (0 for the node) */
+	__u32 mtu; /* limit for packets to it (0: none) */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct mg_local_dst) == 16, "mg_local_dst ABI");
+
+/* mg_counters key. */
+struct mg_counter_key {
+	__u32 ifindex;
+	__u32 hook; /* enum mg_hook */
+};
+_Static_assert(sizeof(struct mg_counter_key) == 8, "mg_counter_key ABI");
+
+/* mg_counters value (per CPU): exact counts of every packet seen. */
+struct mg_counters {
+	__u64 packets[MG_CLASS_MAX];
+	__u64 bytes[MG_CLASS_MAX]; /* L3 bytes (IP header and payload) */
+};
+_Static_assert(sizeof(struct mg_counters) == 16 * MG_CLASS_MAX, "mg_counters ABI");
+
+/* A flow, as the rate limiter of samples sees it. */
+struct mg_flow_key {
+	struct mg_addr saddr;
+	struct mg_addr daddr;
+	__u32 ifindex;
+	__u16 sport; /* host order; ICMP: type */
+	__u16 dport; /* host order; ICMP: code */
+	__u8 hook; /* enum mg_hook */
+	__u8 class; /* enum mg_class */
+	__u8 proto; /* IPPROTO_* of the L4 header */
+	__u8 pad;
+};
+_Static_assert(sizeof(struct mg_flow_key) == 52, "mg_flow_key ABI");
+
+/* One sampled offending packet, as the ring buffer carries it. */
+struct mg_event {
+	__u64 ts_ns; /* bpf_ktime_get_ns() */
+	struct mg_flow_key flow;
+	__u32 pod_ifindex; /* the Pod's host veth (for uplink events: the destination Pod's) */
+	__u32 len; /* L3 bytes of the packet, or of one segment when MG_EVENT_F_GSO */
+	__u32 limit; /* bytes it was compared with */
+	__u32 limit_source; /* enum mg_limit_source */
+	__u32 icmp_mtu; /* MTU announced by an ICMP too-big message */
+	__u32 gso_size; /* skb gso_size, 0 when not GSO */
+	__u32 flags; /* MG_EVENT_F_* */
+	__u32 count; /* packets of this flow this event stands for */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct mg_event) == 96, "mg_event ABI");
+
+/* mg_flows value (per CPU): the rate limiter's state for one flow. */
+struct mg_flow_state {
+	__u64 last_sample_ns; /* when this CPU last sampled the flow (0: never) */
+	__u64 pending; /* packets folded since then, not yet in any event */
+	struct mg_event last; /* the flow's latest sample, for the final flush */
+};
+_Static_assert(sizeof(struct mg_flow_state) == 16 + sizeof(struct mg_event), "mg_flow_state ABI");
+
+/* Map names as pinned under the pin directory (and as in the BPF object). */
+#define MG_MAP_IFACES "mg_ifaces"
+#define MG_MAP_LOCAL_DSTS "mg_local_dsts"
+#define MG_MAP_COUNTERS "mg_counters"
+#define MG_MAP_FLOWS "mg_flows"
+#define MG_MAP_STATS "mg_stats"
+
+/* Every program's name starts with this, so detach can tell ours apart. */
+#define MG_PROG_PREFIX "mg_"
+
+/* clsact fallback: the handle and priority of our filters, removed by
+ * exactly these. tc runs the lowest priority number first, so priority 1
+ * lets us observe a packet before a CNI's filter redirects it. */
+#define MG_TC_HANDLE 0x6d67 /* "mg" */
+#define MG_TC_PRIORITY 1
+
+#endif /* MTUGUARD_H */
