@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# The incident in network namespaces (../shared/INCIDENT.md): a Kubernetes node
+# bridged onto its uplink, an old Pod at MTU 1450, a new Pod at 1500, and the
+# uplink port dragged down to 1450. Nothing here touches the host's own
+# interfaces: every namespace, interface and file carries the prefix $LAB_PREFIX.
+#
+#   tools/lab.sh up [incident|fixed|consistent]   build (after removing any old lab)
+#   tools/lab.sh down                             remove everything it made
+#   tools/lab.sh env                              print the lab's names as shell variables
+#
+# Topology (prefix mtg by default):
+#
+#   mtg-pod-dns  eth0 10.77.0.11  MTU 1450 --veth-- coredns--XXXXXX --+
+#   mtg-pod-web  eth0 10.77.0.12  MTU 1500 --veth-- web-7d9f-XXXXXX --+-- br-int 10.77.0.1   (mtg-node)
+#                                                        ens192 ------+
+#                                                          | veth
+#   mtg-remote   eth0 10.77.0.100 MTU 1500, routes 10.78.0.0/24 to
+#                eth1 10.78.0.1   MTU 1400 --veth-- eth0 10.78.0.2 (mtg-far)
+#
+# Scenarios (MTUs of ens192 / coredns Pod / web Pod):
+#   incident    1450 / 1450 / 1500  the redeploy: the web Pod's 1500-byte DF packets vanish
+#   fixed       1500 / 1450 / 1500  uplink fixed (Antrea PR 6577), CoreDNS still stale
+#   consistent  1500 / 1500 / 1500  all restarted: nothing to flag
+# mtg-far sits behind a 1400 hop, so pinging it with 1450 bytes yields ICMP
+# "fragmentation needed" (and ICMPv6 Packet Too Big) back to the Pod.
+# IPv6 mirrors IPv4 on fd77::/64 and fd78::/64.
+#
+# Pods are registered as containerd registers them with the CNI: a libcni result
+# cache file per Pod under $LAB_DIR/cni/results (pass --cni-cache $LAB_DIR/cni).
+set -euo pipefail
+
+LAB_PREFIX=${LAB_PREFIX:-mtg}
+LAB_DIR=${LAB_DIR:-/run/${LAB_PREFIX}-lab}
+P=$LAB_PREFIX
+
+NS_NODE=$P-node
+NS_REMOTE=$P-remote
+NS_FAR=$P-far
+NS_DNS=$P-pod-dns
+NS_WEB=$P-pod-web
+
+DNS_POD=coredns-7c6d8f5b9-x2vqp
+DNS_NS=kube-system
+DNS_CID=5f1c2e0a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e
+WEB_POD=web-7d9f4c6b8-k8s2m
+WEB_NS=default
+WEB_CID=a3b1c9d7e5f3a1b9c7d5e3f1a9b7c5d3e1f9a7b5c3d1e9f7a5b3c1d9e7f5a3b1
+
+# Antrea's host-side veth name: 8 characters of the Pod name, '-', 6 hex digits
+# of sha1(container ID).
+antrea_ifname() {
+	local pod=$1 cid=$2
+	printf '%s-%s' "${pod:0:8}" "$(printf '%s' "$cid" | sha1sum | cut -c1-6)"
+}
+
+DNS_IF=$(antrea_ifname "$DNS_POD" "$DNS_CID")
+WEB_IF=$(antrea_ifname "$WEB_POD" "$WEB_CID")
+
+print_env() {
+	cat <<EOF
+LAB_PREFIX=$P
+LAB_DIR=$LAB_DIR
+LAB_CNI_CACHE=$LAB_DIR/cni
+NS_NODE=$NS_NODE
+NS_REMOTE=$NS_REMOTE
+NS_FAR=$NS_FAR
+NS_DNS=$NS_DNS
+NS_WEB=$NS_WEB
+DNS_POD=$DNS_POD
+DNS_NS=$DNS_NS
+DNS_IF=$DNS_IF
+WEB_POD=$WEB_POD
+WEB_NS=$WEB_NS
+WEB_IF=$WEB_IF
+UPLINK=ens192
+NODE_IP=10.77.0.1
+DNS_IP=10.77.0.11
+WEB_IP=10.77.0.12
+REMOTE_IP=10.77.0.100
+FAR_IP=10.78.0.2
+NODE_IP6=fd77::1
+DNS_IP6=fd77::11
+WEB_IP6=fd77::12
+REMOTE_IP6=fd77::100
+FAR_IP6=fd78::2
+EOF
+}
+
+in_ns() {
+	local ns=$1
+	shift
+	ip -n "$ns" "$@"
+}
+
+down() {
+	local ns
+	for ns in $(ip netns list | awk '{print $1}' | grep -E "^${P}-" || true); do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	rm -rf "$LAB_DIR"
+}
+
+new_ns() {
+	local ns=$1
+	ip netns add "$ns"
+	in_ns "$ns" link set lo up
+	# No duplicate address detection: addresses are usable at once.
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+# A Pod: its netns, the veth with Antrea's name on the node's bridge, both ends
+# at the Pod's MTU, its addresses and routes, and the CNI cache file.
+add_pod() {
+	local ns=$1 ifname=$2 mtu=$3 ip4=$4 ip6=$5 pod=$6 podns=$7 cid=$8
+	new_ns "$ns"
+	in_ns "$NS_NODE" link add "$ifname" mtu "$mtu" type veth peer name eth0 mtu "$mtu" netns "$ns"
+	in_ns "$NS_NODE" link set "$ifname" master br-int up
+	in_ns "$ns" addr add "$ip4/24" dev eth0
+	in_ns "$ns" addr add "$ip6/64" dev eth0 nodad
+	in_ns "$ns" link set eth0 up
+	in_ns "$ns" route add default via 10.77.0.100
+	in_ns "$ns" -6 route add default via fd77::100
+	write_cni_cache "$ns" "$ifname" "$pod" "$podns" "$cid"
+}
+
+# The libcni result cache entry containerd keeps for a Pod sandbox.
+write_cni_cache() {
+	local ns=$1 ifname=$2 pod=$3 podns=$4 cid=$5
+	local mac
+	mac=$(in_ns "$NS_NODE" link show "$ifname" | awk '/link\/ether/ {print $2}')
+	mkdir -p "$LAB_DIR/cni/results"
+	jq -n --arg cid "$cid" --arg netns "/var/run/netns/$ns" --arg pod "$pod" \
+		--arg podns "$podns" --arg ifname "$ifname" --arg mac "$mac" '{
+		kind: "cniCacheV1",
+		containerId: $cid,
+		config: "eyJjbmlWZXJzaW9uIjoiMC4zLjAiLCJuYW1lIjoiYW50cmVhIiwidHlwZSI6ImFudHJlYSJ9",
+		ifName: "eth0",
+		networkName: "antrea",
+		netns: $netns,
+		cniArgs: [["IgnoreUnknown", "1"], ["K8S_POD_NAMESPACE", $podns],
+			  ["K8S_POD_NAME", $pod], ["K8S_POD_INFRA_CONTAINER_ID", $cid]],
+		result: {
+			cniVersion: "0.3.0",
+			interfaces: [{name: $ifname, mac: $mac}, {name: "eth0", sandbox: $netns}],
+			ips: [{version: "4", interface: 1}]
+		}
+	}' >"$LAB_DIR/cni/results/antrea-$cid-eth0"
+}
+
+up() {
+	local scenario=${1:-incident}
+	local uplink_mtu dns_mtu web_mtu
+	case $scenario in
+	incident) uplink_mtu=1450 dns_mtu=1450 web_mtu=1500 ;;
+	fixed) uplink_mtu=1500 dns_mtu=1450 web_mtu=1500 ;;
+	consistent) uplink_mtu=1500 dns_mtu=1500 web_mtu=1500 ;;
+	*)
+		echo "lab: unknown scenario '$scenario' (incident, fixed or consistent)" >&2
+		exit 2
+		;;
+	esac
+	down
+	mkdir -p "$LAB_DIR"
+
+	new_ns "$NS_NODE"
+	new_ns "$NS_REMOTE"
+	new_ns "$NS_FAR"
+
+	# The node: a bridge holding the uplink port and the Pods' veths.
+	in_ns "$NS_NODE" link add br-int type bridge stp_state 0
+	in_ns "$NS_NODE" link add ens192 mtu "$uplink_mtu" type veth peer name eth0 mtu 1500 netns "$NS_REMOTE"
+	in_ns "$NS_NODE" link set ens192 master br-int up
+
+	# The fabric: the remote host routes on to a network behind a 1400 hop.
+	in_ns "$NS_REMOTE" addr add 10.77.0.100/24 dev eth0
+	in_ns "$NS_REMOTE" addr add fd77::100/64 dev eth0 nodad
+	in_ns "$NS_REMOTE" link set eth0 up
+	in_ns "$NS_REMOTE" link add eth1 mtu 1400 type veth peer name eth0 mtu 1400 netns "$NS_FAR"
+	in_ns "$NS_REMOTE" addr add 10.78.0.1/24 dev eth1
+	in_ns "$NS_REMOTE" addr add fd78::1/64 dev eth1 nodad
+	in_ns "$NS_REMOTE" link set eth1 up
+	ip netns exec "$NS_REMOTE" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	in_ns "$NS_FAR" addr add 10.78.0.2/24 dev eth0
+	in_ns "$NS_FAR" addr add fd78::2/64 dev eth0 nodad
+	in_ns "$NS_FAR" link set eth0 up
+	in_ns "$NS_FAR" route add default via 10.78.0.1
+	in_ns "$NS_FAR" -6 route add default via fd78::1
+
+	add_pod "$NS_DNS" "$DNS_IF" "$dns_mtu" 10.77.0.11 fd77::11 "$DNS_POD" "$DNS_NS" "$DNS_CID"
+	add_pod "$NS_WEB" "$WEB_IF" "$web_mtu" 10.77.0.12 fd77::12 "$WEB_POD" "$WEB_NS" "$WEB_CID"
+
+	# The node's own address on the bridge, and its default route.
+	in_ns "$NS_NODE" addr add 10.77.0.1/24 dev br-int
+	in_ns "$NS_NODE" addr add fd77::1/64 dev br-int nodad
+	in_ns "$NS_NODE" link set br-int up
+	in_ns "$NS_NODE" route add default via 10.77.0.100
+
+	echo "lab: $scenario scenario up (uplink ens192 MTU $uplink_mtu, $DNS_IF MTU $dns_mtu, $WEB_IF MTU $web_mtu)"
+}
+
+case ${1:-} in
+up) up "${2:-incident}" ;;
+down) down ;;
+env) print_env ;;
+*)
+	echo "usage: $0 up [incident|fixed|consistent] | down | env" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Attaching mtuguard's programs beside a CNI's, and removing exactly what
+ * we attached. TC hooks are TCX links (kernel 6.6+) put first in the chain
+ * with BPF_F_BEFORE, or clsact filters at our own handle and priority on
+ * older kernels. The uplink can take a native-mode XDP link instead. Links
+ * are pinned under <pin>/links/, so a watch that dies leaves the node
+ * observed and `mtuguard detach` finds and removes them.
+ */
+#ifndef MTUGUARD_ATTACH_H
+#define MTUGUARD_ATTACH_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum attach_mode {
+	ATTACH_AUTO = 0, /* TCX where the kernel has it, else clsact */
+	ATTACH_TCX = 1,
+	ATTACH_TC = 2,
+};
+
+enum attach_kind {
+	KIND_TCX = 0,
+	KIND_TC = 1,
+	KIND_XDP = 2,
+};
+
+struct attachment {
+	enum attach_kind kind;
+	int ifindex;
+	char ifname[IF_NAMESIZE];
+	bool ingress;
+	int link_fd; /* TCX and XDP links; -1 for clsact filters */
+	char pin[PATH_MAX]; /* the link's pin, "" for clsact filters */
+};
+
+struct attach_set {
+	struct attachment *items;
+	size_t n;
+	enum attach_mode mode; /* AUTO until the first TC hook resolves it */
+	const char *pin_dir;
+};
+
+int attach_parse_mode(const char *s, enum attach_mode *out);
+const char *attach_kind_name(enum attach_kind kind);
+
+/* Attaches a TC program at @ifindex's ingress or egress. @hook names the
+ * link's pin. Errors are reported here, with what to do. */
+int attach_tc(struct attach_set *set, int prog_fd, int ifindex, const char *ifname, bool ingress,
+	      const char *hook);
+/* Attaches an XDP program in native (driver) mode; refuses generic mode and
+ * never replaces a program already attached. */
+int attach_xdp(struct attach_set *set, int prog_fd, int ifindex, const char *ifname);
+/* Removes everything in @set, newest first. */
+void attach_release(struct attach_set *set);
+
+/* For `detach` and for a watch replacing a dead one: removes the links
+ * pinned under <pin_dir>/links and the clsact filters at our handle and
+ * priority whose program is ours, on every interface of this netns. */
+int detach_leftovers(const char *pin_dir, int *removed);
+
+#endif

@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `mtuguard watch`: discover the node, load and attach the guard, stream
+ * one alert per sample until interrupted or --duration, then detach, flush
+ * what the sampler folded, and print the summary.
+ */
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bpffs.h"
+#include "cli.h"
+#include "commands.h"
+#include "counters.h"
+#include "guard.h"
+#include "log.h"
+#include "names.h"
+#include "node.h"
+#include "output.h"
+#include "podid.h"
+#include "policy.h"
+#include "summary.h"
+
+#define DEFAULT_CNI_CACHE "/var/lib/cni"
+#define POLL_INTERVAL_MS 200
+
+static const char watch_help[] =
+	"Usage: mtuguard watch [OPTIONS]\n"
+	"\n"
+	"Watch this node's datapath for packets larger than the MTU of the path they\n"
+	"take (IPv4 with DF set, and IPv6, which no router fragments) and name the Pod\n"
+	"that sends or should receive them. Attaches to the host side of every Pod veth\n"
+	"(a veth whose peer lives in another netns) and to the uplink, prints one alert\n"
+	"per offending flow and second, and on exit (Ctrl-C, SIGTERM or --duration)\n"
+	"detaches, reports what is left and prints a summary of the exact counts.\n"
+	"\n"
+	"Where packets are checked:\n"
+	"  pod_ingress     what a Pod sends: over its path MTU, or over the MTU of the\n"
+	"                  local Pod it is addressed to\n"
+	"  pod_egress      what a Pod is sent: over its MTU; ICMP too-big it receives\n"
+	"  uplink_ingress  what arrives for a local Pod: over that Pod's MTU; ICMP\n"
+	"                  too-big addressed to a local Pod\n"
+	"\n"
+	"Options:\n"
+	"  --uplink IFACE         the node's uplink (default: the default route's interface)\n"
+	"  --mode noencap|encap   traffic mode (default noencap): in encap mode the path\n"
+	"                         MTU is the uplink MTU minus the tunnel's overhead\n"
+	"  --tunnel TYPE          geneve (50), vxlan (50), gre (42) or stt (0); default geneve\n"
+	"  --path-mtu N           the path MTU for Pod traffic leaving the node, overriding\n"
+	"                         the uplink and mode\n"
+	"  --cni-cache DIR        the container runtime's libcni cache, to name Pods\n"
+	"                         (default " DEFAULT_CNI_CACHE "; reads DIR/results)\n"
+	"  --duration SEC         stop after SEC seconds (default: run until interrupted)\n"
+	"  --sample-interval MS   at most one alert per flow per MS milliseconds; the\n"
+	"                         packets in between are counted into the next (default 1000)\n"
+	"  --attach auto|tcx|tc   TC hook flavour: TCX links (kernel 6.6+), clsact filters,\n"
+	"                         or auto, TCX where the kernel has it (default)\n"
+	"  --uplink-xdp           watch the uplink with native XDP instead of TC ingress;\n"
+	"                         refused where the driver has none or an XDP program is there\n"
+	"  --pin DIR              pin maps and links below DIR on bpffs (default\n"
+	"                         " MG_DEFAULT_PIN_DIR "; bpffs is mounted if absent)\n"
+	"  --json                 one JSON object per line on stdout\n"
+	"  -v, --verbose          more diagnostics on stderr (-vv: libbpf's log too)\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"Exit status: 0 after a clean stop, 2 on error (bad option, no privileges, no\n"
+	"BTF, unknown interface). Needs root or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON.\n"
+	"\n"
+	"Example: mtuguard watch --uplink ens192 --duration 60 --json\n";
+
+struct watch_opts {
+	struct common_opts common;
+	const char *uplink;
+	const char *cni_cache;
+	struct policy policy;
+	unsigned long duration_s;
+	unsigned long sample_interval_ms;
+	enum attach_mode attach_mode;
+	bool uplink_xdp;
+};
+
+/* What the ring-buffer callback needs to turn a sample into an alert. */
+struct watch_ctx {
+	const struct watch_opts *opts;
+	const struct node *node;
+	char path_detail[160];
+	struct alert_tally tally;
+	int err;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
+{
+	enum {
+		OPT_UPLINK = 256,
+		OPT_MODE,
+		OPT_TUNNEL,
+		OPT_PATH_MTU,
+		OPT_CNI_CACHE,
+		OPT_DURATION,
+		OPT_SAMPLE_INTERVAL,
+		OPT_ATTACH,
+		OPT_UPLINK_XDP,
+	};
+	static const struct option long_opts[] = {
+		{ "uplink", required_argument, NULL, OPT_UPLINK },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "tunnel", required_argument, NULL, OPT_TUNNEL },
+		{ "path-mtu", required_argument, NULL, OPT_PATH_MTU },
+		{ "cni-cache", required_argument, NULL, OPT_CNI_CACHE },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
+		{ "attach", required_argument, NULL, OPT_ATTACH },
+		{ "uplink-xdp", no_argument, NULL, OPT_UPLINK_XDP },
+		COMMON_LONG_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int opt;
+
+	*o = (struct watch_opts){
+		.common.pin_dir = MG_DEFAULT_PIN_DIR,
+		.cni_cache = DEFAULT_CNI_CACHE,
+		.sample_interval_ms = 1000,
+	};
+	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTS, long_opts, NULL)) != -1) {
+		if (cli_common_option(opt, optarg, &o->common))
+			continue;
+		switch (opt) {
+		case 'h':
+			fputs(watch_help, stdout);
+			return EXIT_OK;
+		case OPT_UPLINK:
+			o->uplink = optarg;
+			break;
+		case OPT_MODE:
+			if (policy_parse_mode(optarg, &o->policy.mode)) {
+				pr_err("--mode is noencap or encap, not '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case OPT_TUNNEL:
+			if (policy_parse_tunnel(optarg, &o->policy.tunnel)) {
+				pr_err("--tunnel is geneve, vxlan, gre or stt, not '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case OPT_PATH_MTU:
+			/* 68: the smallest MTU IPv4 allows; 65535: an IP length's limit */
+			if (!cli_parse_uint("--path-mtu", optarg, 68, 65535, &v))
+				return EXIT_ERROR;
+			o->policy.path_mtu_override = (unsigned int)v;
+			break;
+		case OPT_CNI_CACHE:
+			o->cni_cache = optarg;
+			break;
+		case OPT_DURATION:
+			if (!cli_parse_uint("--duration", optarg, 1, 31536000, &o->duration_s))
+				return EXIT_ERROR;
+			break;
+		case OPT_SAMPLE_INTERVAL:
+			if (!cli_parse_uint("--sample-interval", optarg, 1, 3600000,
+					    &o->sample_interval_ms))
+				return EXIT_ERROR;
+			break;
+		case OPT_ATTACH:
+			if (attach_parse_mode(optarg, &o->attach_mode)) {
+				pr_err("--attach is auto, tcx or tc, not '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case OPT_UPLINK_XDP:
+			o->uplink_xdp = true;
+			break;
+		default:
+			return cli_usage_error("watch");
+		}
+	}
+	if (optind < argc) {
+		pr_err("watch takes no arguments, only options ('%s')", argv[optind]);
+		return cli_usage_error("watch");
+	}
+	return -1; /* go on */
+}
+
+static void load_cni_cache(const struct watch_opts *o, struct cni_cache *cache)
+{
+	int err = cni_cache_load(o->cni_cache, cache);
+
+	if (err == -ENOENT)
+		pr_info("no CNI cache at %s/results; Pods are shown by interface and netns",
+			o->cni_cache);
+	else if (err)
+		pr_warn("cannot read the CNI cache at %s/results (%s); Pods are shown by "
+			"interface and netns",
+			o->cni_cache, strerror(-err));
+}
+
+/* The monotonic timestamp of a sample, as wall-clock time. */
+static struct timespec wall_time_of(__u64 ktime_ns)
+{
+	struct timespec mono, real, res;
+	__s64 ago_ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	ago_ns = (__s64)mono.tv_sec * 1000000000LL + mono.tv_nsec - (__s64)ktime_ns;
+	if (ago_ns < 0)
+		ago_ns = 0;
+	ago_ns = (__s64)real.tv_sec * 1000000000LL + real.tv_nsec - ago_ns;
+	res.tv_sec = ago_ns / 1000000000LL;
+	res.tv_nsec = ago_ns % 1000000000LL;
+	return res;
+}
+
+static const struct pod_iface *pod_by_addr(const struct node *node, const struct mg_addr *addr)
+{
+	size_t i, a;
+
+	for (i = 0; i < node->n_pods; i++) {
+		for (a = 0; a < node->pods[i].n_addrs; a++) {
+			if (!memcmp(&node->pods[i].addrs[a], addr, sizeof(*addr)))
+				return &node->pods[i];
+		}
+	}
+	return NULL;
+}
+
+static void describe_limit(const struct watch_ctx *ctx, const struct mg_event *ev, char *buf,
+			   size_t size)
+{
+	const struct pod_iface *dst;
+
+	switch (ev->limit_source) {
+	case MG_LIMIT_PATH_MTU:
+		snprintf(buf, size, "path MTU: %s", ctx->path_detail);
+		break;
+	case MG_LIMIT_LOCAL_POD:
+		if (ev->flow.hook == MG_HOOK_UPLINK_INGRESS) {
+			snprintf(buf, size, "the Pod's MTU");
+			break;
+		}
+		dst = pod_by_addr(ctx->node, &ev->flow.daddr);
+		if (dst && dst->named)
+			snprintf(buf, size, "MTU of local Pod %s/%s", dst->pod.ns, dst->pod.name);
+		else
+			snprintf(buf, size, "MTU of local Pod behind %s",
+				 dst ? dst->ifname : "another veth");
+		break;
+	case MG_LIMIT_POD_MTU:
+		snprintf(buf, size, "the Pod's MTU; the veth drops it");
+		break;
+	case MG_LIMIT_ICMP:
+		snprintf(buf, size, "announced by ICMP");
+		break;
+	default:
+		snprintf(buf, size, "no limit");
+	}
+}
+
+static void report(struct watch_ctx *ctx, const struct mg_event *ev, bool flush)
+{
+	const struct pod_iface *pod = node_find_pod(ctx->node, (int)ev->pod_ifindex);
+	const struct pod_iface *seen_on = node_find_pod(ctx->node, (int)ev->flow.ifindex);
+	char detail[POD_NS_MAX + POD_NAME_MAX + 64], iface[IF_NAMESIZE];
+	struct alert a = {
+		.ev = ev,
+		.flush = flush,
+		.pod = pod_label_of(pod),
+		.limit_detail = detail,
+		.when = wall_time_of(ev->ts_ns),
+	};
+
+	if (seen_on)
+		a.iface = seen_on->ifname;
+	else if ((int)ev->flow.ifindex == ctx->node->uplink.ifindex)
+		a.iface = ctx->node->uplink.name;
+	else
+		a.iface = if_indextoname(ev->flow.ifindex, iface) ? iface : "?";
+	describe_limit(ctx, ev, detail, sizeof(detail));
+	output_alert(&a, ctx->opts->common.json);
+	if (tally_add(&ctx->tally, ev->flow.ifindex, ev->flow.hook, ev->count))
+		ctx->err = -ENOMEM;
+}
+
+static int on_sample(void *data, void *raw, size_t size)
+{
+	struct watch_ctx *ctx = data;
+
+	if (size < sizeof(struct mg_event))
+		return 0;
+	report(ctx, raw, false);
+	return 0;
+}
+
+static void on_flush(const struct mg_event *ev, void *data)
+{
+	report(data, ev, true);
+}
+
+static void print_start(const struct watch_ctx *ctx, const struct guard *g)
+{
+	const struct node *node = ctx->node;
+	unsigned int path_mtu = policy_path_mtu(&ctx->opts->policy, node->uplink.mtu);
+	const char *attach = g->attached.n ? attach_kind_name(g->attached.items[0].kind) : "none";
+	size_t i;
+
+	if (ctx->opts->common.json) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *pods = json_object_new_array();
+
+		json_object_object_add(o, "event", json_object_new_string("start"));
+		json_object_object_add(o, "uplink", json_object_new_string(node->uplink.name));
+		json_object_object_add(o, "uplink_mtu", json_object_new_int((int)node->uplink.mtu));
+		json_object_object_add(o, "path_mtu", json_object_new_int((int)path_mtu));
+		json_object_object_add(o, "path_mtu_source", json_object_new_string(ctx->path_detail));
+		json_object_object_add(o, "attach", json_object_new_string(attach));
+		json_object_object_add(o, "uplink_hook",
+				       json_object_new_string(ctx->opts->uplink_xdp ? "xdp" : "tc"));
+		for (i = 0; i < node->n_pods; i++) {
+			const struct pod_iface *p = &node->pods[i];
+			struct pod_label l = pod_label_of(p);
+			struct json_object *pod = json_object_new_object();
+
+			json_object_object_add(pod, "iface", json_object_new_string(p->ifname));
+			json_object_object_add(pod, "netns", json_object_new_string(p->netns));
+			json_object_object_add(pod, "namespace",
+					       l.pod ? json_object_new_string(l.pod->ns) : NULL);
+			json_object_object_add(pod, "name",
+					       l.pod ? json_object_new_string(l.pod->name) : NULL);
+			json_object_object_add(pod, "host_mtu", json_object_new_int((int)p->host_mtu));
+			json_object_object_add(pod, "pod_mtu", json_object_new_int((int)p->pod_mtu));
+			json_object_array_add(pods, pod);
+		}
+		json_object_object_add(o, "pods", pods);
+		output_json_line(o);
+		json_object_put(o);
+		return;
+	}
+	printf("mtuguard: watching %zu Pod veth%s and uplink %s (MTU %u) with %s; path MTU %u "
+	       "(%s). Ctrl-C to stop.\n",
+	       node->n_pods, node->n_pods == 1 ? "" : "s", node->uplink.name, node->uplink.mtu,
+	       attach, path_mtu, ctx->path_detail);
+	for (i = 0; i < node->n_pods; i++) {
+		const struct pod_iface *p = &node->pods[i];
+		struct pod_label l = pod_label_of(p);
+		char who[POD_NS_MAX + POD_NAME_MAX + 2];
+
+		snprintf(who, sizeof(who), "%s%s%s", l.pod ? l.pod->ns : "-", l.pod ? "/" : "",
+			 l.pod ? l.pod->name : "");
+		printf("  %-16s %-40s netns %-16s MTU %u (Pod end %u)%s\n", p->ifname, who, p->netns,
+		       p->host_mtu, p->pod_mtu,
+		       l.mtu > path_mtu ? "  <- above the path MTU: its large packets are lost" : "");
+	}
+	fflush(stdout);
+}
+
+static int run_loop(struct ring_buffer *rb, const struct watch_opts *o, struct watch_ctx *ctx)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!stop_requested) {
+		int err = ring_buffer__poll(rb, POLL_INTERVAL_MS);
+
+		if (err < 0 && err != -EINTR) {
+			pr_err("reading the ring buffer failed: %s", strerror(-err));
+			return err;
+		}
+		if (ctx->err)
+			return ctx->err;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (o->duration_s && (unsigned long)(now.tv_sec - start.tv_sec) >= o->duration_s)
+			break;
+	}
+	return 0;
+}
+
+/* After the hooks are gone: the samples still in the ring, what the
+ * sampler folded, then the exact counters beside the alerts' counts. */
+static int finish(struct guard *g, struct ring_buffer *rb, struct watch_ctx *ctx)
+{
+	struct counter_row *rows = NULL;
+	struct summary_row *summary = NULL;
+	__u64 stats[MG_STAT_MAX];
+	size_t n = 0;
+	int err;
+
+	ring_buffer__consume(rb);
+	err = flows_flush(guard_map_fd(g, MG_MAP_FLOWS), on_flush, ctx);
+	if (!err)
+		err = counters_read(guard_map_fd(g, MG_MAP_COUNTERS), &rows, &n);
+	if (!err)
+		err = stats_read(guard_map_fd(g, MG_MAP_STATS), stats);
+	if (!err)
+		err = summary_build(rows, n, ctx->node, NULL, &ctx->tally, &summary);
+	if (err) {
+		pr_err("cannot read the final counts: %s", strerror(-err));
+	} else {
+		output_summary(summary, n, stats, "summary", ctx->opts->common.json);
+		if (stats[MG_STAT_RINGBUF_LOST])
+			pr_warn("%llu samples did not fit the ring buffer; their packets are in "
+				"the counts and in the alerts' count fields",
+				(unsigned long long)stats[MG_STAT_RINGBUF_LOST]);
+	}
+	free(rows);
+	free(summary);
+	return err;
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	/* No SA_RESTART: the poll returns EINTR and the loop sees the flag. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct guard_opts gopts;
+	struct watch_opts o;
+	struct watch_ctx ctx = {};
+	struct cni_cache cache = {};
+	struct ring_buffer *rb = NULL;
+	struct node node;
+	struct guard g;
+	int ret, err;
+
+	ret = parse_watch_opts(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	cli_apply_common(&o.common);
+	install_signal_handlers();
+
+	err = node_discover(&node, o.uplink);
+	if (err)
+		return EXIT_ERROR;
+	load_cni_cache(&o, &cache);
+	node_name_pods(&node, &cache);
+	ctx.opts = &o;
+	ctx.node = &node;
+	policy_describe_path(&o.policy, node.uplink.name, node.uplink.mtu, ctx.path_detail,
+			     sizeof(ctx.path_detail));
+
+	gopts = (struct guard_opts){
+		.pin_dir = o.common.pin_dir,
+		.sample_interval_ns = (__u64)o.sample_interval_ms * 1000000ULL,
+		.attach_mode = o.attach_mode,
+		.uplink_xdp = o.uplink_xdp,
+	};
+	ret = EXIT_ERROR;
+	if (guard_load(&g, &gopts))
+		goto out_node;
+	if (guard_configure(&g, &node, &o.policy) || guard_attach(&g, &node, o.uplink_xdp))
+		goto out_guard;
+	rb = ring_buffer__new(guard_events_fd(&g), on_sample, &ctx, NULL);
+	if (!rb) {
+		pr_err("cannot open the ring buffer: %s", strerror(errno));
+		goto out_guard;
+	}
+	print_start(&ctx, &g);
+
+	err = run_loop(rb, &o, &ctx);
+	guard_detach(&g);
+	if (!finish(&g, rb, &ctx) && !err)
+		ret = EXIT_OK;
+	ring_buffer__free(rb);
+out_guard:
+	guard_close(&g);
+out_node:
+	tally_free(&ctx.tally);
+	cni_cache_free(&cache);
+	node_free(&node);
+	return ret;
+}

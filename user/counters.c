@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "counters.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Per-CPU map values come as one slot per possible CPU, each rounded up to
+ * 8 bytes. */
+static size_t percpu_stride(size_t value_size)
+{
+	return (value_size + 7) & ~(size_t)7;
+}
+
+static void *percpu_buffer(size_t value_size, int *ncpus)
+{
+	*ncpus = libbpf_num_possible_cpus();
+	if (*ncpus <= 0)
+		return NULL;
+	return calloc((size_t)*ncpus, percpu_stride(value_size));
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct counter_row *x = a, *y = b;
+
+	if (x->key.ifindex != y->key.ifindex)
+		return x->key.ifindex < y->key.ifindex ? -1 : 1;
+	return (int)x->key.hook - (int)y->key.hook;
+}
+
+int counters_read(int map_fd, struct counter_row **rows, size_t *n)
+{
+	struct mg_counter_key key, next, *prev = NULL;
+	struct counter_row *out = NULL;
+	size_t count = 0;
+	int ncpus, err = 0;
+	char *values;
+
+	values = percpu_buffer(sizeof(struct mg_counters), &ncpus);
+	if (!values)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
+		struct counter_row *grown, *row;
+		int cpu, c;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(map_fd, &key, values))
+			continue; /* deleted meanwhile */
+		grown = realloc(out, (count + 1) * sizeof(*grown));
+		if (!grown) {
+			err = -ENOMEM;
+			break;
+		}
+		out = grown;
+		row = memset(&out[count++], 0, sizeof(*row));
+		row->key = key;
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			const struct mg_counters *v = (const void *)(values + cpu * percpu_stride(sizeof(*v)));
+
+			for (c = 0; c < MG_CLASS_MAX; c++) {
+				row->sum.packets[c] += v->packets[c];
+				row->sum.bytes[c] += v->bytes[c];
+			}
+		}
+	}
+	free(values);
+	if (err) {
+		free(out);
+		return err;
+	}
+	if (count)
+		qsort(out, count, sizeof(*out), row_cmp);
+	*rows = out;
+	*n = count;
+	return 0;
+}
+
+int stats_read(int map_fd, __u64 out[MG_STAT_MAX])
+{
+	__u64 *values;
+	__u32 i;
+	int ncpus, cpu;
+
+	values = percpu_buffer(sizeof(__u64), &ncpus);
+	if (!values)
+		return -ENOMEM;
+	for (i = 0; i < MG_STAT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(map_fd, &i, values))
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++)
+			out[i] += values[cpu];
+	}
+	free(values);
+	return 0;
+}
+
+int flows_flush(int map_fd, flush_cb cb, void *ctx)
+{
+	struct mg_flow_key key, next, *prev = NULL;
+	size_t stride = percpu_stride(sizeof(struct mg_flow_state));
+	int ncpus, cpu;
+	char *values;
+
+	values = percpu_buffer(sizeof(struct mg_flow_state), &ncpus);
+	if (!values)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
+		const struct mg_flow_state *latest = NULL;
+		struct mg_event ev;
+		__u64 pending = 0;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(map_fd, &key, values))
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			struct mg_flow_state *st = (void *)(values + cpu * stride);
+
+			if (!st->pending)
+				continue;
+			pending += st->pending;
+			if (!latest || st->last.ts_ns > latest->last.ts_ns)
+				latest = st;
+			st->pending = 0;
+		}
+		if (!pending)
+			continue;
+		ev = latest->last;
+		ev.count = (__u32)pending;
+		cb(&ev, ctx);
+		/* Cleared, so a second flush (or a later stats) does not
+		 * report these packets again. */
+		bpf_map_update_elem(map_fd, &key, values, BPF_EXIST);
+	}
+	free(values);
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Reading what the BPF programs counted: the exact per-CPU counters, the
+ * programs' own stats, and the sampler's pending counts (the final flush).
+ * Works on a loaded skeleton's maps and on pinned maps alike (by fd).
+ */
+#ifndef MTUGUARD_COUNTERS_H
+#define MTUGUARD_COUNTERS_H
+
+#include <stddef.h>
+
+#include <linux/types.h>
+
+#include "mtuguard.h"
+
+struct counter_row {
+	struct mg_counter_key key;
+	struct mg_counters sum; /* summed over CPUs */
+};
+
+/* Every row of mg_counters, sorted by ifindex then hook; *rows malloc'd. */
+int counters_read(int map_fd, struct counter_row **rows, size_t *n);
+/* mg_stats summed over CPUs. */
+int stats_read(int map_fd, __u64 out[MG_STAT_MAX]);
+
+/* Called once per flow that has packets no event has reported yet, with
+ * the flow's latest sample and count set to those packets. */
+typedef void (*flush_cb)(const struct mg_event *ev, void *ctx);
+/* Reports and clears every pending count of mg_flows. Call it after the
+ * programs are detached, or a packet may slip between read and clear. */
+int flows_flush(int map_fd, flush_cb cb, void *ctx);
+
+#endif

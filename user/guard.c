@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "guard.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpffs.h"
+#include "log.h"
+#include "mtuguard.skel.h"
+
+#define KERNEL_BTF "/sys/kernel/btf/vmlinux"
+
+static int check_btf(void)
+{
+	if (!access(KERNEL_BTF, R_OK))
+		return 0;
+	pr_err("this kernel exposes no BTF at " KERNEL_BTF "; mtuguard's CO-RE programs need a "
+	       "kernel built with CONFIG_DEBUG_INFO_BTF=y (5.8 or later)");
+	return -ENOENT;
+}
+
+static int lock_pin_dir(struct guard *g)
+{
+	int removed = 0;
+	int fd, err;
+
+	err = bpffs_prepare(g->pin_dir);
+	if (err)
+		return err;
+	fd = pin_dir_lock(g->pin_dir, true);
+	if (fd == -EBUSY) {
+		pr_err("another mtuguard holds %s; stop it first, or give this one its own --pin",
+		       g->pin_dir);
+		return fd;
+	}
+	if (fd < 0) {
+		pr_err("cannot lock %s: %s", g->pin_dir, strerror(-fd));
+		return fd;
+	}
+	g->lock_fd = fd;
+
+	/* Nobody holds the lock, so what is pinned here belongs to a watch
+	 * that died: replace it rather than stack a second copy. */
+	err = detach_leftovers(g->pin_dir, &removed);
+	if (!err)
+		err = pin_dir_remove(g->pin_dir, &removed, false);
+	if (err) {
+		pr_err("cannot clear what an earlier watch left in %s: %s", g->pin_dir,
+		       strerror(-err));
+		return err;
+	}
+	if (removed)
+		pr_warn("replaced %d links, filters and pins an earlier mtuguard left in %s",
+			removed, g->pin_dir);
+	return 0;
+}
+
+static int pin_maps(struct guard *g)
+{
+	struct bpf_map *maps[] = {
+		g->skel->maps.mg_ifaces, g->skel->maps.mg_local_dsts, g->skel->maps.mg_counters,
+		g->skel->maps.mg_flows,	 g->skel->maps.mg_stats,
+	};
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		pin_path(path, sizeof(path), g->pin_dir, bpf_map__name(maps[i]));
+		if (bpf_map__set_pin_path(maps[i], path))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int guard_load(struct guard *g, const struct guard_opts *opts)
+{
+	int err;
+
+	memset(g, 0, sizeof(*g));
+	g->lock_fd = -1;
+	g->attached.mode = opts->attach_mode;
+	g->attached.pin_dir = g->pin_dir;
+	snprintf(g->pin_dir, sizeof(g->pin_dir), "%s", opts->pin_dir);
+
+	err = check_btf();
+	if (err)
+		return err;
+	err = lock_pin_dir(g);
+	if (err)
+		goto fail;
+
+	g->skel = mtuguard_bpf__open();
+	if (!g->skel) {
+		err = -errno;
+		pr_err("cannot open the BPF object: %s", strerror(-err));
+		goto fail;
+	}
+	g->skel->rodata->sample_interval_ns = opts->sample_interval_ns;
+	/* Only the hooks asked for are loaded: XDP or TC on the uplink. */
+	bpf_program__set_autoload(g->skel->progs.mg_uplink_xdp, opts->uplink_xdp);
+	bpf_program__set_autoload(g->skel->progs.mg_uplink_tc, !opts->uplink_xdp);
+	err = pin_maps(g);
+	if (err)
+		goto fail;
+	err = mtuguard_bpf__load(g->skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			pr_err("permission denied loading BPF programs: run as root, or with "
+			       "CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON");
+		else
+			pr_err("cannot load the BPF programs: %s (run with -vv for the "
+			       "verifier's log)",
+			       strerror(-err));
+		goto fail;
+	}
+	return 0;
+fail:
+	guard_close(g);
+	return err;
+}
+
+static int update(int fd, const void *key, const void *value, const char *what)
+{
+	if (!bpf_map_update_elem(fd, key, value, BPF_ANY))
+		return 0;
+	pr_err("cannot write %s into the BPF maps: %s", what, strerror(errno));
+	return -errno;
+}
+
+/* Zeroed counters for every hook we attach, so stats and the summary list
+ * a watched interface even when nothing crossed it. */
+static int create_counters(struct guard *g, int ifindex, const enum mg_hook *hooks, int nhooks)
+{
+	int fd = bpf_map__fd(g->skel->maps.mg_counters);
+	int ncpus = libbpf_num_possible_cpus();
+	struct mg_counters zero[ncpus > 0 ? ncpus : 1];
+	int i, err;
+
+	memset(zero, 0, sizeof(zero));
+	for (i = 0; i < nhooks; i++) {
+		struct mg_counter_key key = { .ifindex = (__u32)ifindex, .hook = hooks[i] };
+
+		err = update(fd, &key, zero, "a counter");
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int guard_configure(struct guard *g, const struct node *node, const struct policy *policy)
+{
+	static const enum mg_hook pod_hooks[] = { MG_HOOK_POD_INGRESS, MG_HOOK_POD_EGRESS };
+	static const enum mg_hook uplink_hooks[] = { MG_HOOK_UPLINK_INGRESS };
+	int ifaces = bpf_map__fd(g->skel->maps.mg_ifaces);
+	int dsts = bpf_map__fd(g->skel->maps.mg_local_dsts);
+	unsigned int path_mtu = policy_path_mtu(policy, node->uplink.mtu);
+	struct mg_iface_cfg cfg = { .role = MG_ROLE_UPLINK };
+	__u32 ifindex = (__u32)node->uplink.ifindex;
+	size_t i, a;
+	int err;
+
+	err = update(ifaces, &ifindex, &cfg, "the uplink");
+	if (!err)
+		err = create_counters(g, node->uplink.ifindex, uplink_hooks, 1);
+	/* The node's own addresses first: a Pod address wins where both
+	 * appear (a Pod's address is never the node's in practice). */
+	for (i = 0; i < node->n_node_addrs && !err; i++) {
+		struct mg_local_dst dst = { .kind = MG_DST_NODE };
+
+		err = update(dsts, &node->node_addrs[i], &dst, "a node address");
+	}
+	for (i = 0; i < node->n_pods && !err; i++) {
+		const struct pod_iface *pod = &node->pods[i];
+		unsigned int limit = policy_pod_limit(pod->host_mtu, pod->pod_mtu);
+
+		cfg = (struct mg_iface_cfg){
+			.role = MG_ROLE_POD,
+			.pod_mtu = limit,
+			.path_mtu = path_mtu,
+		};
+		ifindex = (__u32)pod->ifindex;
+		err = update(ifaces, &ifindex, &cfg, "a Pod interface");
+		if (!err)
+			err = create_counters(g, pod->ifindex, pod_hooks, 2);
+		for (a = 0; a < pod->n_addrs && !err; a++) {
+			struct mg_local_dst dst = {
+				.kind = MG_DST_POD,
+				.ifindex = (__u32)pod->ifindex,
+				.mtu = limit,
+			};
+
+			err = update(dsts, &pod->addrs[a], &dst, "a Pod address");
+		}
+	}
+	return err;
+}
+
+int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
+{
+	int ingress = bpf_program__fd(g->skel->progs.mg_pod_ingress);
+	int egress = bpf_program__fd(g->skel->progs.mg_pod_egress);
+	size_t i;
+	int err;
+
+	for (i = 0; i < node->n_pods; i++) {
+		const struct pod_iface *pod = &node->pods[i];
+
+		err = attach_tc(&g->attached, ingress, pod->ifindex, pod->ifname, true,
+				"pod_ingress");
+		if (!err)
+			err = attach_tc(&g->attached, egress, pod->ifindex, pod->ifname, false,
+					"pod_egress");
+		if (err == -ENODEV) {
+			/* The Pod went away since discovery: nothing to watch. */
+			pr_warn("%s vanished while attaching; skipping it", pod->ifname);
+			continue;
+		}
+		if (err)
+			goto fail;
+	}
+	if (uplink_xdp)
+		err = attach_xdp(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_xdp),
+				 node->uplink.ifindex, node->uplink.name);
+	else
+		err = attach_tc(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_tc),
+				node->uplink.ifindex, node->uplink.name, true, "uplink_ingress");
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	guard_detach(g);
+	return err;
+}
+
+void guard_detach(struct guard *g)
+{
+	attach_release(&g->attached);
+}
+
+void guard_close(struct guard *g)
+{
+	guard_detach(g);
+	if (g->skel) {
+		mtuguard_bpf__destroy(g->skel);
+		g->skel = NULL;
+	}
+	if (g->lock_fd >= 0) {
+		close(g->lock_fd);
+		g->lock_fd = -1;
+	}
+}
+
+int guard_map_fd(const struct guard *g, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(g->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+int guard_events_fd(const struct guard *g)
+{
+	return bpf_map__fd(g->skel->maps.mg_events);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The guard: mtuguard's BPF object on a node. Load (skeleton, rodata, map
+ * pins), configure (policy into maps), attach (every hook or none), close
+ * (detach; the pinned maps stay for `mtuguard stats`).
+ */
+#ifndef MTUGUARD_GUARD_H
+#define MTUGUARD_GUARD_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include <linux/types.h>
+
+#include "attach.h"
+#include "node.h"
+#include "policy.h"
+
+struct guard_opts {
+	const char *pin_dir;
+	__u64 sample_interval_ns;
+	enum attach_mode attach_mode;
+	bool uplink_xdp;
+};
+
+struct guard {
+	struct mtuguard_bpf *skel;
+	struct attach_set attached;
+	int lock_fd;
+	char pin_dir[PATH_MAX];
+};
+
+/* Checks BTF, prepares bpffs, locks the pin directory (replacing what a
+ * dead watch left there) and loads the programs. Reports its own errors. */
+int guard_load(struct guard *g, const struct guard_opts *opts);
+/* Writes the node's roles and limits into the maps. */
+int guard_configure(struct guard *g, const struct node *node, const struct policy *policy);
+/* Attaches Pod ingress and egress on every Pod veth and the uplink hook.
+ * All or nothing: on error, what was attached is removed again. */
+int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp);
+/* Removes every hook; the programs and maps stay loaded (and pinned). */
+void guard_detach(struct guard *g);
+/* Detaches, unloads and unlocks. Idempotent. */
+void guard_close(struct guard *g);
+
+int guard_map_fd(const struct guard *g, const char *name);
+int guard_events_fd(const struct guard *g);
+
+#endif

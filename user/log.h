@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Diagnostics on stderr, by level: errors and warnings always, info with
+ * -v, debug (and libbpf's own log) with -vv. stdout stays for the data
+ * (alerts, stats), so it is valid JSON in --json mode.
+ */
+#ifndef MTUGUARD_LOG_H
+#define MTUGUARD_LOG_H
+
+enum log_level {
+	LOG_ERROR = 0,
+	LOG_WARN = 1,
+	LOG_INFO = 2,
+	LOG_DEBUG = 3,
+};
+
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Routes libbpf's messages through our levels (its warnings at -vv only:
+ * they are noisy when mtuguard probes for optional features). */
+void log_route_libbpf(void);
+
+#define pr_err(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define pr_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define pr_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "node.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* Where `ip netns` (and CNI plugins, via /var/run) name namespaces. */
+#define NETNS_RUN_DIR "/run/netns"
+
+/* Names the netns with @nsid from NETNS_RUN_DIR, or "nsid N". The kernel
+ * only knows nsids, so each named netns is asked for its own. */
+static void netns_name(int nsid, char *buf, size_t size)
+{
+	struct dirent *de;
+	DIR *d = opendir(NETNS_RUN_DIR);
+
+	snprintf(buf, size, "nsid %d", nsid);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[512];
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (nl_nsid_of_netns_fd(fd) == nsid) {
+			snprintf(buf, size, "%s", de->d_name);
+			close(fd);
+			break;
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+static const struct nl_link *find_link_by_name(const struct nl_link *links, size_t n,
+					       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(links[i].name, name))
+			return &links[i];
+	}
+	return NULL;
+}
+
+static const struct nl_link *find_link_by_index(const struct nl_link *links, size_t n,
+						int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (links[i].ifindex == ifindex)
+			return &links[i];
+	}
+	return NULL;
+}
+
+static int find_uplink(struct node *node, const struct nl_link *links, size_t n,
+		       const char *uplink_name)
+{
+	const struct nl_link *uplink;
+	int ifindex;
+
+	if (uplink_name) {
+		uplink = find_link_by_name(links, n, uplink_name);
+		if (!uplink) {
+			pr_err("no interface named '%s' in this network namespace "
+			       "(see `ip link`); check --uplink",
+			       uplink_name);
+			return -ENODEV;
+		}
+	} else {
+		ifindex = nl_default_route_ifindex();
+		if (ifindex < 0) {
+			pr_err("no default route to find the uplink by; name it with --uplink IFACE");
+			return -ENOENT;
+		}
+		uplink = find_link_by_index(links, n, ifindex);
+		if (!uplink) {
+			pr_err("the default route's interface (ifindex %d) vanished; "
+			       "name the uplink with --uplink IFACE",
+			       ifindex);
+			return -ENODEV;
+		}
+	}
+	node->uplink = *uplink;
+	return 0;
+}
+
+/* Reads the Pod end of a veth: its MTU and addresses. A netns that vanished
+ * (the Pod was deleted meanwhile) leaves pod_mtu 0 and no addresses. */
+static void read_pod_end(struct pod_iface *pod)
+{
+	struct nl_link peer;
+	struct nl_addr *addrs;
+	size_t n, i;
+	int err;
+
+	err = nl_get_link(pod->netnsid, pod->peer_ifindex, &peer);
+	if (err) {
+		pr_warn("cannot read the Pod end of %s in %s (%s); using the host end's MTU",
+			pod->ifname, pod->netns, strerror(-err));
+		return;
+	}
+	pod->pod_mtu = peer.mtu;
+
+	err = nl_dump_addrs(pod->netnsid, &addrs, &n);
+	if (err) {
+		pr_warn("cannot read the addresses of the Pod behind %s (%s); "
+			"its traffic is checked against the path MTU only",
+			pod->ifname, strerror(-err));
+		return;
+	}
+	for (i = 0; i < n && pod->n_addrs < POD_MAX_ADDRS; i++) {
+		if (addrs[i].ifindex == pod->peer_ifindex)
+			pod->addrs[pod->n_addrs++] = addrs[i].addr;
+	}
+	free(addrs);
+}
+
+static int find_pods(struct node *node, const struct nl_link *links, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct nl_link *l = &links[i];
+		struct pod_iface *pod, *grown;
+
+		if (strcmp(l->kind, "veth") || l->peer_netnsid < 0 ||
+		    l->ifindex == node->uplink.ifindex)
+			continue;
+		grown = realloc(node->pods, (node->n_pods + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		node->pods = grown;
+		pod = memset(&node->pods[node->n_pods++], 0, sizeof(*pod));
+		pod->ifindex = l->ifindex;
+		snprintf(pod->ifname, sizeof(pod->ifname), "%s", l->name);
+		pod->host_mtu = l->mtu;
+		pod->peer_ifindex = l->peer_ifindex;
+		pod->netnsid = l->peer_netnsid;
+		netns_name(pod->netnsid, pod->netns, sizeof(pod->netns));
+		read_pod_end(pod);
+	}
+	return 0;
+}
+
+static int read_node_addrs(struct node *node)
+{
+	struct nl_addr *addrs;
+	size_t n, i;
+	int err;
+
+	err = nl_dump_addrs(NL_OWN_NETNS, &addrs, &n);
+	if (err)
+		return err;
+	node->node_addrs = calloc(n ? n : 1, sizeof(*node->node_addrs));
+	if (!node->node_addrs) {
+		free(addrs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		node->node_addrs[i] = addrs[i].addr;
+	node->n_node_addrs = n;
+	free(addrs);
+	return 0;
+}
+
+int node_discover(struct node *node, const char *uplink_name)
+{
+	struct nl_link *links = NULL;
+	size_t n = 0;
+	int err;
+
+	memset(node, 0, sizeof(*node));
+	err = nl_dump_links(NL_OWN_NETNS, &links, &n);
+	if (err) {
+		pr_err("cannot list network interfaces over rtnetlink: %s", strerror(-err));
+		return err;
+	}
+	err = find_uplink(node, links, n, uplink_name);
+	if (!err)
+		err = find_pods(node, links, n);
+	if (!err) {
+		err = read_node_addrs(node);
+		if (err)
+			pr_err("cannot list the node's addresses: %s", strerror(-err));
+	}
+	free(links);
+	if (err)
+		node_free(node);
+	return err;
+}
+
+void node_name_pods(struct node *node, const struct cni_cache *cache)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_pods; i++) {
+		struct pod_iface *pod = &node->pods[i];
+		const struct pod_ref *ref = cni_cache_find(cache, pod->ifname);
+
+		if (!ref)
+			continue;
+		pod->pod = *ref;
+		pod->named = true;
+	}
+}
+
+struct pod_iface *node_find_pod(const struct node *node, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_pods; i++) {
+		if (node->pods[i].ifindex == ifindex)
+			return &node->pods[i];
+	}
+	return NULL;
+}
+
+void node_free(struct node *node)
+{
+	free(node->pods);
+	free(node->node_addrs);
+	memset(node, 0, sizeof(*node));
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The node model: the uplink, the Pods' veths (both ends' MTUs, the Pod's
+ * addresses, its netns and identity) and the node's own addresses, read
+ * over rtnetlink. A Pod interface is a veth whose peer lives in another
+ * netns; its Pod end is read there by nsid, without entering it.
+ */
+#ifndef MTUGUARD_NODE_H
+#define MTUGUARD_NODE_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mtuguard.h"
+#include "netlink.h"
+#include "podid.h"
+
+#define POD_MAX_ADDRS 8
+
+struct pod_iface {
+	int ifindex; /* host-side veth */
+	char ifname[IF_NAMESIZE];
+	unsigned int host_mtu;
+	unsigned int pod_mtu; /* the Pod end's MTU; 0 when it could not be read */
+	int peer_ifindex; /* the Pod end, in the Pod's netns */
+	int netnsid;
+	char netns[256]; /* the Pod netns' name (/run/netns) or "nsid N" */
+	struct mg_addr addrs[POD_MAX_ADDRS];
+	size_t n_addrs;
+	bool named; /* pod.ns/pod.name came from a resolver */
+	struct pod_ref pod;
+};
+
+struct node {
+	struct nl_link uplink;
+	struct pod_iface *pods;
+	size_t n_pods;
+	struct mg_addr *node_addrs; /* the node's own addresses (local delivery) */
+	size_t n_node_addrs;
+};
+
+/* Reads the node. @uplink_name NULL: the default route's interface.
+ * Errors are reported here (one sentence) and returned as -errno. */
+int node_discover(struct node *node, const char *uplink_name);
+/* Names each Pod from the CNI cache; unmatched Pods keep their netns. */
+void node_name_pods(struct node *node, const struct cni_cache *cache);
+struct pod_iface *node_find_pod(const struct node *node, int ifindex);
+void node_free(struct node *node);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Pod identity: which Kubernetes Pod owns a host-side veth. Source here is
+ * the container runtime's libcni result cache, which containerd and CRI-O
+ * keep for every Pod whatever the CNI:
+ *   <dir>/results/<network>-<containerID>-<ifName>
+ * JSON with "kind": "cniCacheV1", "cniArgs" pairs (K8S_POD_NAMESPACE,
+ * K8S_POD_NAME), "netns", and "result.interfaces", whose entry without a
+ * "sandbox" is the host-side veth.
+ */
+#ifndef MTUGUARD_PODID_H
+#define MTUGUARD_PODID_H
+
+#include <net/if.h>
+#include <stddef.h>
+
+#define POD_NS_MAX 64 /* Kubernetes namespace: DNS label, 63 chars */
+#define POD_NAME_MAX 254 /* Pod name: DNS subdomain, 253 chars */
+
+struct pod_ref {
+	char ns[POD_NS_MAX];
+	char name[POD_NAME_MAX];
+	char netns[256]; /* the sandbox's netns path, as the runtime wrote it */
+};
+
+struct cni_entry {
+	char host_ifname[IF_NAMESIZE];
+	struct pod_ref pod;
+};
+
+struct cni_cache {
+	struct cni_entry *entries;
+	size_t n;
+};
+
+/* Reads every file of <dir>/results. A file that is not a libcni cache
+ * entry gets a warning and is skipped; a missing directory is an empty
+ * cache (returns -ENOENT so the caller can say so when it matters). */
+int cni_cache_load(const char *dir, struct cni_cache *cache);
+/* Parses one cache file and appends its entry; -EINVAL when malformed. */
+int cni_cache_parse_file(const char *path, struct cni_cache *cache);
+const struct pod_ref *cni_cache_find(const struct cni_cache *cache, const char *host_ifname);
+void cni_cache_free(struct cni_cache *cache);
+
+#endif

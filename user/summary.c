@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "summary.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tally_add(struct alert_tally *t, __u32 ifindex, __u32 hook, __u64 packets)
+{
+	struct tally_item *grown;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->items[i].ifindex == ifindex && t->items[i].hook == hook) {
+			t->items[i].packets += packets;
+			return 0;
+		}
+	}
+	grown = realloc(t->items, (t->n + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	t->items = grown;
+	t->items[t->n++] = (struct tally_item){ .ifindex = ifindex, .hook = hook, .packets = packets };
+	return 0;
+}
+
+long long tally_get(const struct alert_tally *t, __u32 ifindex, __u32 hook)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->items[i].ifindex == ifindex && t->items[i].hook == hook)
+			return (long long)t->items[i].packets;
+	}
+	return 0;
+}
+
+void tally_free(struct alert_tally *t)
+{
+	free(t->items);
+	t->items = NULL;
+	t->n = 0;
+}
+
+struct pod_label pod_label_of(const struct pod_iface *pod)
+{
+	struct pod_label l = { .iface = "", .netns = "" };
+
+	if (!pod)
+		return l;
+	l.iface = pod->ifname;
+	l.pod = pod->named ? &pod->pod : NULL;
+	l.netns = pod->netns;
+	l.mtu = pod->pod_mtu ? (pod->pod_mtu < pod->host_mtu ? pod->pod_mtu : pod->host_mtu)
+			     : pod->host_mtu;
+	return l;
+}
+
+static void label_row(struct summary_row *row, __u32 ifindex, const struct node *node,
+		      const struct cni_cache *cache)
+{
+	const struct pod_iface *pod;
+
+	row->pod = pod_label_of(NULL);
+	if (node) {
+		pod = node_find_pod(node, (int)ifindex);
+		if (pod) {
+			row->pod = pod_label_of(pod);
+			snprintf(row->iface, sizeof(row->iface), "%s", pod->ifname);
+			return;
+		}
+		if ((int)ifindex == node->uplink.ifindex) {
+			snprintf(row->iface, sizeof(row->iface), "%s", node->uplink.name);
+			return;
+		}
+	}
+	if (!if_indextoname(ifindex, row->iface))
+		snprintf(row->iface, sizeof(row->iface), "ifindex %u", ifindex);
+	if (cache && row->hook != MG_HOOK_UPLINK_INGRESS) {
+		row->pod.pod = cni_cache_find(cache, row->iface);
+		if (row->pod.pod)
+			row->pod.iface = row->iface;
+	}
+}
+
+int summary_build(const struct counter_row *rows, size_t n, const struct node *node,
+		  const struct cni_cache *cache, const struct alert_tally *tally,
+		  struct summary_row **out)
+{
+	struct summary_row *res = calloc(n ? n : 1, sizeof(*res));
+	size_t i;
+
+	if (!res)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		res[i].hook = rows[i].key.hook;
+		res[i].counts = rows[i].sum;
+		res[i].alerted =
+			tally ? tally_get(tally, rows[i].key.ifindex, rows[i].key.hook) : -1;
+		label_row(&res[i], rows[i].key.ifindex, node, cache);
+	}
+	*out = res;
+	return 0;
+}
