@@ -48,10 +48,10 @@
 
 enum mg_parse_err {
 	MG_PARSE_OK = 0,
-	MG_PARSE_NOT_IP = 1, /* ARP, LLDP, ... */
+	MG_PARSE_NOT_IP = 1,	/* ARP, LLDP, ... */
 	MG_PARSE_TRUNCATED = 2, /* a header runs past data_end */
 	MG_PARSE_MALFORMED = 3, /* ihl < 5, doff < 5, tot_len < header */
-	MG_PARSE_TOO_DEEP = 4, /* more VLAN tags or extension headers than we follow */
+	MG_PARSE_TOO_DEEP = 4,	/* more VLAN tags or extension headers than we follow */
 };
 
 struct mg_cursor {
@@ -63,17 +63,17 @@ struct mg_cursor {
 struct mg_pkt {
 	struct mg_addr saddr;
 	struct mg_addr daddr;
-	__u32 l3_off; /* offset of the IP header in the frame */
-	__u32 l3_len; /* IP header + payload, from the header (0: IPv6 jumbo / BIG TCP) */
-	__u32 l3_hdr_len; /* IP header incl. options or extension headers */
-	__u32 l4_hdr_len; /* TCP doff * 4, UDP 8, else 0 */
-	__u16 sport; /* TCP/UDP port, ICMP type */
-	__u16 dport; /* TCP/UDP port, ICMP code */
-	__u8 proto; /* IPPROTO_* of the L4 header */
-	__u8 df; /* IPv4 DF set, or IPv6 */
-	__u8 icmp_too_big; /* ICMP frag-needed or ICMPv6 packet too big */
+	__u32 l3_off;	     /* offset of the IP header in the frame */
+	__u32 l3_len;	     /* IP header + payload, from the header (0: IPv6 jumbo / BIG TCP) */
+	__u32 l3_hdr_len;    /* IP header incl. options or extension headers */
+	__u32 l4_hdr_len;    /* TCP doff * 4, UDP 8, else 0 */
+	__u16 sport;	     /* TCP/UDP port, ICMP type */
+	__u16 dport;	     /* TCP/UDP port, ICMP code */
+	__u8 proto;	     /* IPPROTO_* of the L4 header */
+	__u8 df;	     /* IPv4 DF set, or IPv6 */
+	__u8 icmp_too_big;   /* ICMP frag-needed or ICMPv6 packet too big */
 	__u8 first_fragment; /* carries an L4 header (not a later fragment) */
-	__u32 icmp_mtu; /* the MTU an ICMP too-big message announces */
+	__u32 icmp_mtu;	     /* the MTU an ICMP too-big message announces */
 };
 
 /* Returns a pointer to @len bytes at the cursor and advances past them, or
@@ -206,8 +206,8 @@ static __always_inline int parse_ipv6(struct mg_cursor *c, struct mg_pkt *p)
 			goto done;
 		}
 	}
-	if (next == MG_IPPROTO_HOPOPTS || next == MG_IPPROTO_ROUTING || next == MG_IPPROTO_DSTOPTS ||
-	    next == IPPROTO_AH || next == MG_IPPROTO_FRAGMENT)
+	if (next == MG_IPPROTO_HOPOPTS || next == MG_IPPROTO_ROUTING ||
+	    next == MG_IPPROTO_DSTOPTS || next == IPPROTO_AH || next == MG_IPPROTO_FRAGMENT)
 		return -MG_PARSE_TOO_DEEP;
 done:
 	p->proto = next;
@@ -281,7 +281,7 @@ static __always_inline int parse_l4(struct mg_cursor *c, struct mg_pkt *p)
 /* Parses one frame in [data, data_end) into @p. */
 static __always_inline int parse_frame(void *data, void *data_end, struct mg_pkt *p)
 {
-	struct mg_cursor c = { .pos = data, .end = data_end };
+	struct mg_cursor c = {.pos = data, .end = data_end};
 	__be16 proto;
 	int err;
 

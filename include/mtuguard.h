@@ -24,8 +24,8 @@
 
 /* Where a program is attached; part of every counter key and event. */
 enum mg_hook {
-	MG_HOOK_POD_INGRESS = 0, /* TC ingress, host side of a Pod veth: what the Pod sends */
-	MG_HOOK_POD_EGRESS = 1, /* TC egress, host side of a Pod veth: what the Pod receives */
+	MG_HOOK_POD_INGRESS = 0,    /* TC ingress, host side of a Pod veth: what the Pod sends */
+	MG_HOOK_POD_EGRESS = 1,	    /* TC egress, host side of a Pod veth: what the Pod receives */
 	MG_HOOK_UPLINK_INGRESS = 2, /* TC ingress or native XDP on the uplink */
 	MG_HOOK_MAX = 3,
 };
@@ -50,10 +50,10 @@ enum mg_class {
 /* Which limit an offending packet was compared with. */
 enum mg_limit_source {
 	MG_LIMIT_NONE = 0,
-	MG_LIMIT_PATH_MTU = 1, /* the Pod's path off the node (uplink MTU - encap) */
+	MG_LIMIT_PATH_MTU = 1,	/* the Pod's path off the node (uplink MTU - encap) */
 	MG_LIMIT_LOCAL_POD = 2, /* the MTU of the local Pod it is addressed to */
-	MG_LIMIT_POD_MTU = 3, /* the MTU of the Pod it is delivered to (egress) */
-	MG_LIMIT_ICMP = 4, /* the MTU an ICMP too-big message announces */
+	MG_LIMIT_POD_MTU = 3,	/* the MTU of the Pod it is delivered to (egress) */
+	MG_LIMIT_ICMP = 4,	/* the MTU an ICMP too-big message announces */
 };
 
 /* Role of an interface in mg_ifaces. */
@@ -64,19 +64,19 @@ enum mg_role {
 
 /* Kind of a destination in mg_local_dsts. */
 enum mg_dst_kind {
-	MG_DST_POD = 1, /* a local Pod: limit is that Pod's MTU */
+	MG_DST_POD = 1,	 /* a local Pod: limit is that Pod's MTU */
 	MG_DST_NODE = 2, /* the node itself: local delivery has no MTU limit */
 };
 
 /* Indexes into the mg_stats per-CPU array. */
 enum mg_stat {
-	MG_STAT_SAMPLES = 0, /* events submitted to the ring buffer */
+	MG_STAT_SAMPLES = 0,	  /* events submitted to the ring buffer */
 	MG_STAT_RINGBUF_LOST = 1, /* ring-buffer reservations that failed */
-	MG_STAT_NO_CONFIG = 2, /* packets on an interface with no mg_ifaces entry */
+	MG_STAT_NO_CONFIG = 2,	  /* packets on an interface with no mg_ifaces entry */
 	MG_STAT_MAX = 3,
 };
 
-#define MG_EVENT_F_DF (1U << 0) /* IPv4 Don't Fragment set (always set for IPv6) */
+#define MG_EVENT_F_DF (1U << 0)	 /* IPv4 Don't Fragment set (always set for IPv6) */
 #define MG_EVENT_F_GSO (1U << 1) /* length is one GSO segment, not the packet */
 
 /* An address of either family: IPv4 in the first 4 bytes, rest zero. */
@@ -89,8 +89,8 @@ _Static_assert(sizeof(struct mg_addr) == 20, "mg_addr ABI");
 
 /* mg_ifaces value: what userspace decided about one interface. */
 struct mg_iface_cfg {
-	__u32 role; /* enum mg_role */
-	__u32 pod_mtu; /* Pod: min(MTU of both veth ends) */
+	__u32 role;	/* enum mg_role */
+	__u32 pod_mtu;	/* Pod: min(MTU of both veth ends) */
 	__u32 path_mtu; /* Pod: limit for traffic that leaves the node */
 	__u32 pad;
 };
@@ -98,9 +98,9 @@ _Static_assert(sizeof(struct mg_iface_cfg) == 16, "mg_iface_cfg ABI");
 
 /* mg_local_dsts value: a destination on this node. */
 struct mg_local_dst {
-	__u32 kind; /* enum mg_dst_kind */
+	__u32 kind;    /* enum mg_dst_kind */
 	__u32 ifindex; /* host-side veth of the Pod (0 for the node) */
-	__u32 mtu; /* limit for packets to it (0: none) */
+	__u32 mtu;     /* limit for packets to it (0: none) */
 	__u32 pad;
 };
 _Static_assert(sizeof(struct mg_local_dst) == 16, "mg_local_dst ABI");
@@ -126,9 +126,9 @@ struct mg_flow_key {
 	__u32 ifindex;
 	__u16 sport; /* host order; ICMP: type */
 	__u16 dport; /* host order; ICMP: code */
-	__u8 hook; /* enum mg_hook */
-	__u8 class; /* enum mg_class */
-	__u8 proto; /* IPPROTO_* of the L4 header */
+	__u8 hook;   /* enum mg_hook */
+	__u8 class;  /* enum mg_class */
+	__u8 proto;  /* IPPROTO_* of the L4 header */
 	__u8 pad;
 };
 _Static_assert(sizeof(struct mg_flow_key) == 52, "mg_flow_key ABI");
@@ -137,14 +137,14 @@ _Static_assert(sizeof(struct mg_flow_key) == 52, "mg_flow_key ABI");
 struct mg_event {
 	__u64 ts_ns; /* bpf_ktime_get_ns() */
 	struct mg_flow_key flow;
-	__u32 pod_ifindex; /* the Pod's host veth (for uplink events: the destination Pod's) */
-	__u32 len; /* L3 bytes of the packet, or of one segment when MG_EVENT_F_GSO */
-	__u32 limit; /* bytes it was compared with */
+	__u32 pod_ifindex;  /* the Pod's host veth (for uplink events: the destination Pod's) */
+	__u32 len;	    /* L3 bytes of the packet, or of one segment when MG_EVENT_F_GSO */
+	__u32 limit;	    /* bytes it was compared with */
 	__u32 limit_source; /* enum mg_limit_source */
-	__u32 icmp_mtu; /* MTU announced by an ICMP too-big message */
-	__u32 gso_size; /* skb gso_size, 0 when not GSO */
-	__u32 flags; /* MG_EVENT_F_* */
-	__u32 count; /* packets of this flow this event stands for */
+	__u32 icmp_mtu;	    /* MTU announced by an ICMP too-big message */
+	__u32 gso_size;	    /* skb gso_size, 0 when not GSO */
+	__u32 flags;	    /* MG_EVENT_F_* */
+	__u32 count;	    /* packets of this flow this event stands for */
 	__u32 pad;
 };
 _Static_assert(sizeof(struct mg_event) == 96, "mg_event ABI");
@@ -152,7 +152,7 @@ _Static_assert(sizeof(struct mg_event) == 96, "mg_event ABI");
 /* mg_flows value (per CPU): the rate limiter's state for one flow. */
 struct mg_flow_state {
 	__u64 last_sample_ns; /* when this CPU last sampled the flow (0: never) */
-	__u64 pending; /* packets folded since then, not yet in any event */
+	__u64 pending;	      /* packets folded since then, not yet in any event */
 	struct mg_event last; /* the flow's latest sample, for the final flush */
 };
 _Static_assert(sizeof(struct mg_flow_state) == 16 + sizeof(struct mg_event), "mg_flow_state ABI");

@@ -210,14 +210,12 @@ static void release_one(struct attachment *a)
 	if (a->kind == KIND_TC) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
 			    .attach_point = a->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE,
-			    .priority = MG_TC_PRIORITY);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE, .priority = MG_TC_PRIORITY);
 		int err = bpf_tc_detach(&hook, &opts);
 
 		/* ENODEV/ENOENT: the interface went away, and the filter with it. */
 		if (err && err != -ENODEV && err != -ENOENT && err != -EINVAL)
-			pr_warn("cannot remove the tc filter of %s: %s", a->ifname,
-				strerror(-err));
+			pr_warn("cannot remove the tc filter of %s: %s", a->ifname, strerror(-err));
 		return;
 	}
 	if (a->link_fd >= 0) {

@@ -32,7 +32,7 @@ struct attachment {
 	int ifindex;
 	char ifname[IF_NAMESIZE];
 	bool ingress;
-	int link_fd; /* TCX and XDP links; -1 for clsact filters */
+	int link_fd;	    /* TCX and XDP links; -1 for clsact filters */
 	char pin[PATH_MAX]; /* the link's pin, "" for clsact filters */
 };
 

@@ -21,9 +21,12 @@ struct common_opts {
 };
 
 /* getopt_long entries and short letters every subcommand accepts. */
-#define COMMON_LONG_OPTS                                                   \
-	{ "json", no_argument, NULL, 'j' }, { "pin", required_argument, NULL, 'p' }, \
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }
+#define COMMON_LONG_OPTS                                                                           \
+	{"json", no_argument, NULL, 'j'}, {"pin", required_argument, NULL, 'p'},                   \
+		{"verbose", no_argument, NULL, 'v'},                                               \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
 #define COMMON_SHORT_OPTS "jp:vh"
 
 /* Handles a common option; returns false when @opt is not one. */

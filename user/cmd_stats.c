@@ -62,11 +62,11 @@ static int open_pinned(const char *pin_dir, const char *name)
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
-		{ "cni-cache", required_argument, NULL, 'c' },
+		{"cni-cache", required_argument, NULL, 'c'},
 		COMMON_LONG_OPTS,
-		{ NULL, 0, NULL, 0 },
+		{NULL, 0, NULL, 0},
 	};
-	struct common_opts common = { .pin_dir = MG_DEFAULT_PIN_DIR };
+	struct common_opts common = {.pin_dir = MG_DEFAULT_PIN_DIR};
 	const char *cni_dir = "/var/lib/cni";
 	struct counter_row *rows = NULL;
 	struct summary_row *summary = NULL;

@@ -115,17 +115,17 @@ static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 		OPT_UPLINK_XDP,
 	};
 	static const struct option long_opts[] = {
-		{ "uplink", required_argument, NULL, OPT_UPLINK },
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "tunnel", required_argument, NULL, OPT_TUNNEL },
-		{ "path-mtu", required_argument, NULL, OPT_PATH_MTU },
-		{ "cni-cache", required_argument, NULL, OPT_CNI_CACHE },
-		{ "duration", required_argument, NULL, OPT_DURATION },
-		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
-		{ "attach", required_argument, NULL, OPT_ATTACH },
-		{ "uplink-xdp", no_argument, NULL, OPT_UPLINK_XDP },
+		{"uplink", required_argument, NULL, OPT_UPLINK},
+		{"mode", required_argument, NULL, OPT_MODE},
+		{"tunnel", required_argument, NULL, OPT_TUNNEL},
+		{"path-mtu", required_argument, NULL, OPT_PATH_MTU},
+		{"cni-cache", required_argument, NULL, OPT_CNI_CACHE},
+		{"duration", required_argument, NULL, OPT_DURATION},
+		{"sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL},
+		{"attach", required_argument, NULL, OPT_ATTACH},
+		{"uplink-xdp", no_argument, NULL, OPT_UPLINK_XDP},
 		COMMON_LONG_OPTS,
-		{ NULL, 0, NULL, 0 },
+		{NULL, 0, NULL, 0},
 	};
 	unsigned long v;
 	int opt;
@@ -325,10 +325,12 @@ static void print_start(const struct watch_ctx *ctx, const struct guard *g)
 		json_object_object_add(o, "uplink", json_object_new_string(node->uplink.name));
 		json_object_object_add(o, "uplink_mtu", json_object_new_int((int)node->uplink.mtu));
 		json_object_object_add(o, "path_mtu", json_object_new_int((int)path_mtu));
-		json_object_object_add(o, "path_mtu_source", json_object_new_string(ctx->path_detail));
+		json_object_object_add(o, "path_mtu_source",
+				       json_object_new_string(ctx->path_detail));
 		json_object_object_add(o, "attach", json_object_new_string(attach));
-		json_object_object_add(o, "uplink_hook",
-				       json_object_new_string(ctx->opts->uplink_xdp ? "xdp" : "tc"));
+		json_object_object_add(
+			o, "uplink_hook",
+			json_object_new_string(ctx->opts->uplink_xdp ? "xdp" : "tc"));
 		for (i = 0; i < node->n_pods; i++) {
 			const struct pod_iface *p = &node->pods[i];
 			struct pod_label l = pod_label_of(p);
@@ -340,8 +342,10 @@ static void print_start(const struct watch_ctx *ctx, const struct guard *g)
 					       l.pod ? json_object_new_string(l.pod->ns) : NULL);
 			json_object_object_add(pod, "name",
 					       l.pod ? json_object_new_string(l.pod->name) : NULL);
-			json_object_object_add(pod, "host_mtu", json_object_new_int((int)p->host_mtu));
-			json_object_object_add(pod, "pod_mtu", json_object_new_int((int)p->pod_mtu));
+			json_object_object_add(pod, "host_mtu",
+					       json_object_new_int((int)p->host_mtu));
+			json_object_object_add(pod, "pod_mtu",
+					       json_object_new_int((int)p->pod_mtu));
 			json_object_array_add(pods, pod);
 		}
 		json_object_object_add(o, "pods", pods);
@@ -360,9 +364,10 @@ static void print_start(const struct watch_ctx *ctx, const struct guard *g)
 
 		snprintf(who, sizeof(who), "%s%s%s", l.pod ? l.pod->ns : "-", l.pod ? "/" : "",
 			 l.pod ? l.pod->name : "");
-		printf("  %-16s %-40s netns %-16s MTU %u (Pod end %u)%s\n", p->ifname, who, p->netns,
-		       p->host_mtu, p->pod_mtu,
-		       l.mtu > path_mtu ? "  <- above the path MTU: its large packets are lost" : "");
+		printf("  %-16s %-40s netns %-16s MTU %u (Pod end %u)%s\n", p->ifname, who,
+		       p->netns, p->host_mtu, p->pod_mtu,
+		       l.mtu > path_mtu ? "  <- above the path MTU: its large packets are lost"
+					: "");
 	}
 	fflush(stdout);
 }
@@ -422,7 +427,7 @@ static int finish(struct guard *g, struct ring_buffer *rb, struct watch_ctx *ctx
 
 static void install_signal_handlers(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 
 	/* No SA_RESTART: the poll returns EINTR and the loop sees the flag. */
 	sigemptyset(&sa.sa_mask);

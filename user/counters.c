@@ -59,7 +59,8 @@ int counters_read(int map_fd, struct counter_row **rows, size_t *n)
 		row = memset(&out[count++], 0, sizeof(*row));
 		row->key = key;
 		for (cpu = 0; cpu < ncpus; cpu++) {
-			const struct mg_counters *v = (const void *)(values + cpu * percpu_stride(sizeof(*v)));
+			const struct mg_counters *v =
+				(const void *)(values + cpu * percpu_stride(sizeof(*v)));
 
 			for (c = 0; c < MG_CLASS_MAX; c++) {
 				row->sum.packets[c] += v->packets[c];

@@ -142,7 +142,7 @@ static int create_counters(struct guard *g, int ifindex, const enum mg_hook *hoo
 
 	memset(zero, 0, sizeof(zero));
 	for (i = 0; i < nhooks; i++) {
-		struct mg_counter_key key = { .ifindex = (__u32)ifindex, .hook = hooks[i] };
+		struct mg_counter_key key = {.ifindex = (__u32)ifindex, .hook = hooks[i]};
 
 		err = update(fd, &key, zero, "a counter");
 		if (err)
@@ -153,12 +153,12 @@ static int create_counters(struct guard *g, int ifindex, const enum mg_hook *hoo
 
 int guard_configure(struct guard *g, const struct node *node, const struct policy *policy)
 {
-	static const enum mg_hook pod_hooks[] = { MG_HOOK_POD_INGRESS, MG_HOOK_POD_EGRESS };
-	static const enum mg_hook uplink_hooks[] = { MG_HOOK_UPLINK_INGRESS };
+	static const enum mg_hook pod_hooks[] = {MG_HOOK_POD_INGRESS, MG_HOOK_POD_EGRESS};
+	static const enum mg_hook uplink_hooks[] = {MG_HOOK_UPLINK_INGRESS};
 	int ifaces = bpf_map__fd(g->skel->maps.mg_ifaces);
 	int dsts = bpf_map__fd(g->skel->maps.mg_local_dsts);
 	unsigned int path_mtu = policy_path_mtu(policy, node->uplink.mtu);
-	struct mg_iface_cfg cfg = { .role = MG_ROLE_UPLINK };
+	struct mg_iface_cfg cfg = {.role = MG_ROLE_UPLINK};
 	__u32 ifindex = (__u32)node->uplink.ifindex;
 	size_t i, a;
 	int err;
@@ -169,7 +169,7 @@ int guard_configure(struct guard *g, const struct node *node, const struct polic
 	/* The node's own addresses first: a Pod address wins where both
 	 * appear (a Pod's address is never the node's in practice). */
 	for (i = 0; i < node->n_node_addrs && !err; i++) {
-		struct mg_local_dst dst = { .kind = MG_DST_NODE };
+		struct mg_local_dst dst = {.kind = MG_DST_NODE};
 
 		err = update(dsts, &node->node_addrs[i], &dst, "a node address");
 	}

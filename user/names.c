@@ -27,7 +27,7 @@ static const char *const limit_source_names[] = {
 	[MG_LIMIT_ICMP] = "icmp_announced_mtu",
 };
 
-#define NAME_OR_UNKNOWN(table, i) \
+#define NAME_OR_UNKNOWN(table, i)                                                                  \
 	((i) < sizeof(table) / sizeof((table)[0]) && (table)[i] ? (table)[i] : "unknown")
 
 const char *hook_name(unsigned int hook)

@@ -26,7 +26,7 @@ struct nl_link {
 	unsigned int mtu;
 	int peer_ifindex; /* IFLA_LINK (veth peer), 0 when absent */
 	int peer_netnsid; /* IFLA_LINK_NETNSID, -1 when the peer is in our netns */
-	int master; /* IFLA_MASTER (bridge), 0 when none */
+	int master;	  /* IFLA_MASTER (bridge), 0 when none */
 	bool up;
 };
 

@@ -56,8 +56,7 @@ static const struct nl_link *find_link_by_name(const struct nl_link *links, size
 	return NULL;
 }
 
-static const struct nl_link *find_link_by_index(const struct nl_link *links, size_t n,
-						int ifindex)
+static const struct nl_link *find_link_by_index(const struct nl_link *links, size_t n, int ifindex)
 {
 	size_t i;
 
@@ -85,7 +84,8 @@ static int find_uplink(struct node *node, const struct nl_link *links, size_t n,
 	} else {
 		ifindex = nl_default_route_ifindex();
 		if (ifindex < 0) {
-			pr_err("no default route to find the uplink by; name it with --uplink IFACE");
+			pr_err("no default route to find the uplink by; name it with --uplink "
+			       "IFACE");
 			return -ENOENT;
 		}
 		uplink = find_link_by_index(links, n, ifindex);

@@ -23,7 +23,7 @@ struct pod_iface {
 	char ifname[IF_NAMESIZE];
 	unsigned int host_mtu;
 	unsigned int pod_mtu; /* the Pod end's MTU; 0 when it could not be read */
-	int peer_ifindex; /* the Pod end, in the Pod's netns */
+	int peer_ifindex;     /* the Pod end, in the Pod's netns */
 	int netnsid;
 	char netns[256]; /* the Pod netns' name (/run/netns) or "nsid N" */
 	struct mg_addr addrs[POD_MAX_ADDRS];

@@ -100,8 +100,8 @@ struct json_object *alert_to_json(const struct alert *a)
 	return o;
 }
 
-static void endpoint(const struct mg_event *ev, const struct mg_addr *addr, __u16 port,
-		     char *buf, size_t size)
+static void endpoint(const struct mg_event *ev, const struct mg_addr *addr, __u16 port, char *buf,
+		     size_t size)
 {
 	char ip[64];
 
@@ -138,8 +138,8 @@ void alert_to_text(const struct alert *a, char *buf, size_t size)
 	}
 	snprintf(what, sizeof(what), "%u-byte %s%s%s %s", ev->len,
 		 (ev->flags & MG_EVENT_F_DF) ? "DF " : "",
-		 (ev->flags & MG_EVENT_F_GSO) ? "GSO-segment " : "", family_name(ev->flow.saddr.family),
-		 proto_name(ev->flow.proto));
+		 (ev->flags & MG_EVENT_F_GSO) ? "GSO-segment " : "",
+		 family_name(ev->flow.saddr.family), proto_name(ev->flow.proto));
 	snprintf(buf, size,
 		 "%s %s %s (veth %s, MTU %u) %s %s %s -> %s, over the limit %u (%s), seen at %s on "
 		 "%s: %u packet%s%s",
@@ -196,8 +196,10 @@ struct json_object *summary_to_json(const struct summary_row *rows, size_t n,
 		ADD(row, "pod", pod_to_json(&r->pod));
 		ADD(row, "pod_netns", json_object_new_string(r->pod.netns));
 		for (c = 0; c < MG_CLASS_MAX; c++) {
-			ADD(packets, class_name(c), json_object_new_int64((int64_t)r->counts.packets[c]));
-			ADD(bytes, class_name(c), json_object_new_int64((int64_t)r->counts.bytes[c]));
+			ADD(packets, class_name(c),
+			    json_object_new_int64((int64_t)r->counts.packets[c]));
+			ADD(bytes, class_name(c),
+			    json_object_new_int64((int64_t)r->counts.bytes[c]));
 		}
 		ADD(row, "packets", packets);
 		ADD(row, "bytes", bytes);
@@ -227,8 +229,8 @@ void output_summary(const struct summary_row *rows, size_t n, const __u64 stats[
 	printf("%s: packets per interface and hook (too_big: DF/IPv6 over the limit, lost; "
 	       "fragmentable: IPv4 without DF over it)\n",
 	       event);
-	printf("  %-16s %-15s %-34s %8s %12s %12s %10s %8s %8s\n", "IFACE", "HOOK", "POD", "TOO_BIG",
-	       "FRAGMENTABLE", "ICMP_TOO_BIG", "FITS", "SKIPPED", "ALERTED");
+	printf("  %-16s %-15s %-34s %8s %12s %12s %10s %8s %8s\n", "IFACE", "HOOK", "POD",
+	       "TOO_BIG", "FRAGMENTABLE", "ICMP_TOO_BIG", "FITS", "SKIPPED", "ALERTED");
 	for (i = 0; i < n; i++) {
 		const struct summary_row *r = &rows[i];
 		char who[POD_NS_MAX + POD_NAME_MAX + 300];
@@ -241,7 +243,8 @@ void output_summary(const struct summary_row *rows, size_t n, const __u64 stats[
 		if (r->alerted >= 0)
 			snprintf(alerted, sizeof(alerted), "%lld", r->alerted);
 		printf("  %-16s %-15s %-34s %8llu %12llu %12llu %10llu %8llu %8s\n", r->iface,
-		       hook_name(r->hook), who, (unsigned long long)r->counts.packets[MG_CLASS_TOO_BIG],
+		       hook_name(r->hook), who,
+		       (unsigned long long)r->counts.packets[MG_CLASS_TOO_BIG],
 		       (unsigned long long)r->counts.packets[MG_CLASS_TOO_BIG_FRAGMENTABLE],
 		       (unsigned long long)r->counts.packets[MG_CLASS_ICMP_TOO_BIG],
 		       (unsigned long long)r->counts.packets[MG_CLASS_FITS],

@@ -22,19 +22,19 @@
 
 /* Who a packet concerns: a named Pod, or at least its veth and netns. */
 struct pod_label {
-	const char *iface; /* host-side veth ("" when unknown) */
+	const char *iface;	   /* host-side veth ("" when unknown) */
 	const struct pod_ref *pod; /* NULL when no resolver named it */
-	const char *netns; /* "" when unknown */
-	unsigned int mtu; /* the Pod's MTU (min of both veth ends), 0 unknown */
+	const char *netns;	   /* "" when unknown */
+	unsigned int mtu;	   /* the Pod's MTU (min of both veth ends), 0 unknown */
 };
 
 struct alert {
 	const struct mg_event *ev;
-	bool flush; /* reported by the final flush, not by a live sample */
+	bool flush;	   /* reported by the final flush, not by a live sample */
 	const char *iface; /* where it was seen */
 	struct pod_label pod;
 	const char *limit_detail; /* where the limit comes from, one phrase */
-	struct timespec when; /* wall clock */
+	struct timespec when;	  /* wall clock */
 };
 
 struct json_object *alert_to_json(const struct alert *a);

@@ -14,7 +14,7 @@
 #include <net/if.h>
 #include <stddef.h>
 
-#define POD_NS_MAX 64 /* Kubernetes namespace: DNS label, 63 chars */
+#define POD_NS_MAX 64	 /* Kubernetes namespace: DNS label, 63 chars */
 #define POD_NAME_MAX 254 /* Pod name: DNS subdomain, 253 chars */
 
 struct pod_ref {

@@ -11,7 +11,7 @@
 
 enum traffic_mode {
 	MODE_NOENCAP = 0, /* Pod traffic leaves on the uplink as is */
-	MODE_ENCAP = 1, /* Pod traffic leaves inside a tunnel */
+	MODE_ENCAP = 1,	  /* Pod traffic leaves inside a tunnel */
 };
 
 enum tunnel_type {

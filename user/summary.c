@@ -22,7 +22,8 @@ int tally_add(struct alert_tally *t, __u32 ifindex, __u32 hook, __u64 packets)
 	if (!grown)
 		return -ENOMEM;
 	t->items = grown;
-	t->items[t->n++] = (struct tally_item){ .ifindex = ifindex, .hook = hook, .packets = packets };
+	t->items[t->n++] =
+		(struct tally_item){.ifindex = ifindex, .hook = hook, .packets = packets};
 	return 0;
 }
 
@@ -46,7 +47,7 @@ void tally_free(struct alert_tally *t)
 
 struct pod_label pod_label_of(const struct pod_iface *pod)
 {
-	struct pod_label l = { .iface = "", .netns = "" };
+	struct pod_label l = {.iface = "", .netns = ""};
 
 	if (!pod)
 		return l;

@@ -21,7 +21,7 @@ struct alert_tally {
 		__u32 ifindex;
 		__u32 hook;
 		__u64 packets;
-	} *items;
+	} * items;
 	size_t n;
 };
 
