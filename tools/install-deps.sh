@@ -8,7 +8,7 @@ packages=(
 	# build: clang's BPF target, libbpf, skeletons, the userspace libraries
 	make gcc clang llvm pkg-config
 	libbpf-dev bpftool libelf-dev zlib1g-dev
-	libjson-c-dev libmnl-dev libcmocka-dev
+	libjson-c-dev libmnl-dev libcap-dev libcmocka-dev
 	# lab, demo and end-to-end tests
 	iproute2 iputils-ping iperf3 jq util-linux procps
 )

@@ -451,6 +451,8 @@ int cmd_watch(int argc, char **argv)
 		return ret;
 	cli_apply_common(&o.common);
 	install_signal_handlers();
+	if (guard_check_privileges())
+		return EXIT_ERROR;
 
 	err = node_discover(&node, o.uplink);
 	if (err)
@@ -486,6 +488,8 @@ int cmd_watch(int argc, char **argv)
 		ret = EXIT_OK;
 	ring_buffer__free(rb);
 out_guard:
+	if (ret != EXIT_OK)
+		guard_unpin(&g);
 	guard_close(&g);
 out_node:
 	tally_free(&ctx.tally);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <unistd.h>
 
 #include "bpffs.h"
@@ -21,6 +22,33 @@ static int check_btf(void)
 	pr_err("this kernel exposes no BTF at " KERNEL_BTF "; mtuguard's CO-RE programs need a "
 	       "kernel built with CONFIG_DEBUG_INFO_BTF=y (5.8 or later)");
 	return -ENOENT;
+}
+
+static bool has_cap(cap_t caps, cap_value_t cap)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+
+	return !cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) && v == CAP_SET;
+}
+
+/* Networking BPF programs need CAP_BPF (or, before 5.8, CAP_SYS_ADMIN) and
+ * CAP_NET_ADMIN; checked first so that an unprivileged run says so in one
+ * sentence instead of failing halfway through bpffs. */
+int guard_check_privileges(void)
+{
+	cap_t caps = cap_get_proc();
+	bool ok;
+
+	if (!caps)
+		return 0; /* cannot tell: let the kernel decide */
+	ok = (has_cap(caps, CAP_BPF) || has_cap(caps, CAP_SYS_ADMIN)) &&
+	     has_cap(caps, CAP_NET_ADMIN);
+	cap_free(caps);
+	if (ok)
+		return 0;
+	pr_err("permission denied: watching needs root, or CAP_BPF, CAP_NET_ADMIN and "
+	       "CAP_PERFMON (run with sudo)");
+	return -EPERM;
 }
 
 static int lock_pin_dir(struct guard *g)
@@ -239,6 +267,14 @@ fail:
 void guard_detach(struct guard *g)
 {
 	attach_release(&g->attached);
+}
+
+void guard_unpin(struct guard *g)
+{
+	int removed = 0;
+
+	if (g->lock_fd >= 0)
+		pin_dir_remove(g->pin_dir, &removed, true);
 }
 
 void guard_close(struct guard *g)

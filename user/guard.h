@@ -30,6 +30,9 @@ struct guard {
 	char pin_dir[PATH_MAX];
 };
 
+/* Reports and returns -EPERM when this process may not load and attach
+ * networking BPF programs; call it before anything else. */
+int guard_check_privileges(void);
 /* Checks BTF, prepares bpffs, locks the pin directory (replacing what a
  * dead watch left there) and loads the programs. Reports its own errors. */
 int guard_load(struct guard *g, const struct guard_opts *opts);
@@ -40,6 +43,9 @@ int guard_configure(struct guard *g, const struct node *node, const struct polic
 int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp);
 /* Removes every hook; the programs and maps stay loaded (and pinned). */
 void guard_detach(struct guard *g);
+/* Removes the maps this guard pinned: for a watch that failed to start,
+ * so that a refusal leaves nothing behind. */
+void guard_unpin(struct guard *g);
 /* Detaches, unloads and unlocks. Idempotent. */
 void guard_close(struct guard *g);
 

@@ -1,0 +1,396 @@
+#!/usr/bin/env bash
+# End-to-end tests: mtuguard on the namespace lab (tools/lab.sh) with real
+# traffic from ping and iperf3. Each test builds its own lab, runs a watch in
+# the node namespace, drives traffic, stops the watch and asserts on its JSON
+# output, the kernel's state (bpftool, tc) and the pins. Prints PASS/FAIL/SKIP
+# per test; everything it made is removed on exit, even on failure.
+#
+#   tests/e2e.sh [TEST_NAME...]     (all tests by default; run as root)
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MTUGUARD=$ROOT/mtuguard
+export LAB_PREFIX=mtge
+export LAB_DIR=/run/mtge-lab
+PIN=/sys/fs/bpf/mtge-test
+PIN2=/sys/fs/bpf/mtge-test2
+WORK=$(mktemp -d /tmp/mtge.XXXXXX)
+eval "$("$ROOT/tools/lab.sh" env)"
+
+WATCH_PID=
+WATCH_OUT=$WORK/watch.out
+WATCH_ERR=$WORK/watch.err
+
+cleanup() {
+	[[ -n $WATCH_PID ]] && kill -KILL "$WATCH_PID" 2>/dev/null
+	pkill -f "iperf3 -s -1 -B 10.77.0.100" 2>/dev/null
+	"$ROOT/tools/lab.sh" down
+	rm -rf "$PIN" "$PIN2" "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+node() { nsenter --net="/run/netns/$NS_NODE" "$@"; }
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+fail() {
+	echo "    $*"
+	return 1
+}
+
+# Waits up to $1 seconds for a command to succeed (polling, no fixed sleep).
+wait_for() {
+	local timeout=$1 i
+	shift
+	for ((i = 0; i < timeout * 20; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+watch_started() { grep -q '"event":"start"' "$WATCH_OUT" 2>/dev/null; }
+watch_exited() { ! kill -0 "$WATCH_PID" 2>/dev/null; }
+
+# Starts a watch in the node netns with the lab's settings plus "$@", and
+# waits for its start event (it is attached by then).
+start_watch() {
+	: >"$WATCH_OUT"
+	: >"$WATCH_ERR"
+	# nsenter itself, not the node() wrapper: nsenter execs mtuguard, so $!
+	# is the watch (a backgrounded shell function would ignore SIGINT).
+	nsenter --net="/run/netns/$NS_NODE" "$MTUGUARD" watch --json --pin "$PIN" --uplink "$UPLINK" \
+		--cni-cache "$LAB_CNI_CACHE" "$@" >"$WATCH_OUT" 2>"$WATCH_ERR" &
+	WATCH_PID=$!
+	if ! wait_for 10 watch_started; then
+		cat "$WATCH_ERR"
+		return 1
+	fi
+}
+
+# Stops the watch with $1 (default INT) and returns its exit status.
+stop_watch() {
+	local sig=${1:-INT} rc
+	kill -"$sig" "$WATCH_PID"
+	if ! wait_for 10 watch_exited; then
+		kill -KILL "$WATCH_PID"
+		WATCH_PID=
+		fail "watch did not exit within 10 s of SIG$sig"
+		return 1
+	fi
+	wait "$WATCH_PID"
+	rc=$?
+	WATCH_PID=
+	return $rc
+}
+
+alerts() { jq -c 'select(.event == "too_big" or .event == "too_big_fragmentable" or .event == "icmp_too_big")' "$WATCH_OUT"; }
+alert_sum() { alerts | jq -s "map(select($1)) | map(.count) | add // 0"; }
+summary_field() { jq -s "map(select(.event == \"summary\"))[0].interfaces | map(select($1)) | $2" "$WATCH_OUT"; }
+
+# Our programs' TCX/XDP links anywhere, and our clsact filters in the node netns.
+# (bpftool 7.1 predates TCX and prints no name for its links: join on prog ids.)
+our_links() {
+	local progs
+	progs=$(bpftool prog show --json | jq -c '[.[] | select(.name | startswith("mg_")) | .id]')
+	bpftool link show --json | jq --argjson p "$progs" '[.[] | select(.prog_id as $i | $p | index($i))] | length'
+}
+our_filters() {
+	local dev n=0
+	for dev in "$DNS_IF" "$WEB_IF" "$UPLINK"; do
+		n=$((n + $(node tc filter show dev "$dev" ingress 2>/dev/null | grep -c 'mg_' || true)))
+		n=$((n + $(node tc filter show dev "$dev" egress 2>/dev/null | grep -c 'mg_' || true)))
+	done
+	echo "$n"
+}
+
+lab() { "$ROOT/tools/lab.sh" up "$1" >/dev/null; }
+
+# --- the tests --------------------------------------------------------------
+
+test_incident_flagged_exact() {
+	lab incident
+	start_watch || return 1
+	# The incident's ping mesh: 1500-byte DF packets from the new Pod.
+	in_ns "$NS_WEB" ping -q -c 5 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >"$WORK/ping" 2>&1
+	grep -q ' 0 received' "$WORK/ping" || fail "the lab did not black-hole the ping: $(tail -2 "$WORK/ping")" || return 1
+	stop_watch || fail "watch exited $?" || return 1
+	local web="(.pod.namespace == \"$WEB_NS\" and .pod.name == \"$WEB_POD\")"
+	[[ $(alert_sum "$web and .event == \"too_big\"") == 5 ]] ||
+		fail "alert counts for $WEB_POD add up to $(alert_sum "$web"), want 5" || return 1
+	[[ $(alerts | jq -s "map(select($web)) | all(.len == 1500 and .limit == 1450 and .df and .family == \"ipv4\" and .proto == \"icmp\" and .iface == \"$WEB_IF\")") == true ]] ||
+		fail "alert fields wrong: $(alerts | head -1)" || return 1
+	[[ $(alert_sum 'true') == 5 ]] || fail "other Pods were flagged: $(alerts)" || return 1
+	[[ $(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.too_big') == 5 ]] ||
+		fail "summary counter for $WEB_IF is not 5" || return 1
+	[[ $(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].alerted') == 5 ]] ||
+		fail "summary alerted for $WEB_IF is not 5"
+}
+
+test_ipv6_flagged() {
+	lab incident
+	start_watch || return 1
+	in_ns "$NS_WEB" ping -6 -q -c 3 -i 0.2 -W 1 -M do -s 1452 "$REMOTE_IP6" >/dev/null 2>&1
+	stop_watch || return 1
+	# IPv6 is never fragmented: every 1500-byte packet that left the Pod is
+	# flagged (the Pod may stop sending early if a Packet Too Big reaches it).
+	local counted alerted
+	counted=$(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.too_big')
+	alerted=$(alert_sum ".family == \"ipv6\" and .pod.name == \"$WEB_POD\" and .len == 1500 and .proto == \"ipv6-icmp\" and .event == \"too_big\"")
+	[[ $counted -ge 1 && $alerted == "$counted" ]] ||
+		fail "ipv6: $alerted alerted, $counted counted: $(alerts)"
+}
+
+test_fitting_traffic_raises_nothing() {
+	lab incident
+	start_watch || return 1
+	in_ns "$NS_WEB" ping -q -c 5 -i 0.2 -W 1 -M do -s 1422 "$REMOTE_IP" >"$WORK/ping1" 2>&1
+	in_ns "$NS_DNS" ping -q -c 5 -i 0.2 -W 1 -M do -s 1422 "$REMOTE_IP" >"$WORK/ping2" 2>&1
+	in_ns "$NS_WEB" ping -q -c 3 -i 0.2 -W 1 -M do -s 1422 "$DNS_IP" >"$WORK/ping3" 2>&1
+	stop_watch || return 1
+	grep -q ' 5 received' "$WORK/ping1" && grep -q ' 5 received' "$WORK/ping2" &&
+		grep -q ' 3 received' "$WORK/ping3" || fail "1450-byte pings did not all pass" || return 1
+	[[ -z $(alerts) ]] || fail "alerts for traffic that fits: $(alerts | head -2)" || return 1
+	[[ $(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.fits') -ge 8 ]] ||
+		fail "the fitting packets were not counted as fits"
+}
+
+iperf3_run() {
+	# One-shot server in the remote netns; the client in the web Pod.
+	in_ns "$NS_REMOTE" iperf3 -s -1 -B 10.77.0.100 >/dev/null 2>&1 &
+	local server=$!
+	wait_for 5 in_ns "$NS_REMOTE" sh -c "ss -ltn | grep -q 10.77.0.100:5201" || return 1
+	in_ns "$NS_WEB" iperf3 -c "$REMOTE_IP" -t 2 --json >"$WORK/iperf3.json" 2>&1
+	local rc=$?
+	wait "$server" 2>/dev/null
+	return $rc
+}
+
+test_consistent_node_under_iperf3_raises_nothing() {
+	lab consistent
+	start_watch || return 1
+	iperf3_run || fail "iperf3 failed: $(head -c 300 "$WORK/iperf3.json")" || return 1
+	stop_watch || return 1
+	local bytes
+	bytes=$(jq '.end.sum_received.bytes' "$WORK/iperf3.json")
+	[[ $bytes -gt 1000000 ]] || fail "iperf3 moved only $bytes bytes" || return 1
+	[[ -z $(alerts) ]] || fail "alerts on a consistent node: $(alerts | head -2)" || return 1
+	[[ $(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.fits') -gt 100 ]] ||
+		fail "the iperf3 traffic was not seen"
+}
+
+test_incident_iperf3_gso_segments_flagged() {
+	lab incident
+	start_watch || return 1
+	# A veth lab carries GSO packets a real 1450 NIC would lose; the guard
+	# flags them by the real link's rule (segment size).
+	iperf3_run || fail "iperf3 failed" || return 1
+	stop_watch || return 1
+	local counted alerted
+	counted=$(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.too_big')
+	alerted=$(alert_sum ".pod.name == \"$WEB_POD\" and .event == \"too_big\" and .hook == \"pod_ingress\"")
+	[[ $counted -gt 0 ]] || fail "no oversize TCP counted" || return 1
+	[[ $counted == "$alerted" ]] || fail "alerts add up to $alerted, counters say $counted" || return 1
+	[[ $(alerts | jq -s 'map(select(.gso and .proto == "tcp" and .len == 1500 and .gso_size == 1448)) | length') -gt 0 ]] ||
+		fail "no GSO segment alert: $(alerts | head -2)"
+}
+
+uplink_stale_pod() {
+	lab fixed
+	start_watch "$@" || return 1
+	# From the fabric to the stale 1450 Pod: the bridge drops it at the veth.
+	in_ns "$NS_REMOTE" ping -q -c 3 -i 0.2 -W 1 -M do -s 1472 "$DNS_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(alert_sum ".hook == \"uplink_ingress\" and .iface == \"$UPLINK\" and .pod.name == \"$DNS_POD\" and .limit == 1450 and .len == 1500") == 3 ]] ||
+		fail "uplink alerts: $(alerts)"
+}
+
+test_uplink_tc_flags_frames_for_a_stale_pod() { uplink_stale_pod; }
+
+test_uplink_xdp_flags_frames_for_a_stale_pod() {
+	uplink_stale_pod --uplink-xdp || return 1
+	grep -q '"uplink_hook":"xdp"' "$WATCH_OUT" || fail "the watch did not use XDP"
+}
+
+test_icmp_frag_needed_is_reported() {
+	lab fixed
+	start_watch || return 1
+	# 1450 bytes fit the node but not the 1400 hop behind the remote router.
+	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1422 "$FAR_IP" >"$WORK/ping" 2>&1
+	in_ns "$NS_WEB" ping -6 -q -c 2 -i 0.2 -W 1 -M do -s 1402 "$FAR_IP6" >/dev/null 2>&1
+	stop_watch || return 1
+	grep -qi 'mtu' "$WORK/ping" || grep -q 'errors' "$WORK/ping" || fail "no frag-needed seen by ping" || return 1
+	[[ $(alerts | jq -s "map(select(.event == \"icmp_too_big\" and .hook == \"pod_egress\" and .pod.name == \"$WEB_POD\" and .icmp_mtu == 1400 and .family == \"ipv4\")) | length") -ge 1 ]] ||
+		fail "no ipv4 icmp_too_big at pod_egress: $(alerts)" || return 1
+	[[ $(alerts | jq -s "map(select(.event == \"icmp_too_big\" and .hook == \"uplink_ingress\" and .pod.name == \"$WEB_POD\")) | length") -ge 1 ]] ||
+		fail "no icmp_too_big at uplink_ingress" || return 1
+	[[ $(alerts | jq -s "map(select(.event == \"icmp_too_big\" and .family == \"ipv6\" and .icmp_mtu == 1400)) | length") -ge 1 ]] ||
+		fail "no icmpv6 packet too big"
+}
+
+test_detach_after_clean_exit_leaves_no_link_and_no_pin() {
+	lab incident
+	start_watch || return 1
+	[[ $(our_links) -eq 5 ]] || fail "expected 5 TCX links while watching, saw $(our_links)" || return 1
+	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(our_links) -eq 0 ]] || fail "links left after the watch exited: $(our_links)" || return 1
+	[[ -z $(ls "$PIN/links") ]] || fail "link pins left: $(ls "$PIN/links")" || return 1
+	# The maps stay pinned for stats, which reads the same exact counts.
+	node "$MTUGUARD" stats --json --pin "$PIN" --cni-cache "$LAB_CNI_CACHE" >"$WORK/stats" ||
+		fail "stats failed" || return 1
+	[[ $(jq ".interfaces | map(select(.iface == \"$WEB_IF\" and .hook == \"pod_ingress\"))[0].packets.too_big" "$WORK/stats") == 2 ]] ||
+		fail "stats: $(cat "$WORK/stats")" || return 1
+	[[ $(jq -r ".interfaces | map(select(.iface == \"$WEB_IF\"))[0].pod.name" "$WORK/stats") == "$WEB_POD" ]] ||
+		fail "stats does not name the Pod" || return 1
+	node "$MTUGUARD" detach --pin "$PIN" >/dev/null || fail "detach failed" || return 1
+	[[ ! -e $PIN ]] || fail "pin dir left: $(ls -R "$PIN")"
+}
+
+test_detach_after_sigkill_tc_removes_filters_and_pins() {
+	lab incident
+	start_watch --attach tc || return 1
+	[[ $(our_filters) -eq 5 ]] || fail "expected 5 clsact filters, saw $(our_filters)" || return 1
+	stop_watch KILL
+	[[ $(our_filters) -eq 5 ]] || fail "filters vanished with the watch" || return 1
+	node "$MTUGUARD" detach --pin "$PIN" >/dev/null || fail "detach failed" || return 1
+	[[ $(our_filters) -eq 0 ]] || fail "filters left after detach: $(our_filters)" || return 1
+	[[ ! -e $PIN ]] || fail "pin dir left"
+}
+
+test_sigkilled_watch_is_replaced_not_stacked() {
+	lab incident
+	start_watch || return 1
+	stop_watch KILL
+	# Pinned links keep the node observed after the kill ...
+	[[ $(our_links) -eq 5 ]] || fail "links did not outlive the killed watch: $(our_links)" || return 1
+	# ... and the next watch replaces them instead of adding a second copy.
+	start_watch || return 1
+	grep -q 'replaced' "$WATCH_ERR" || fail "no word on replacing the dead watch's hooks" || return 1
+	[[ $(our_links) -eq 5 ]] || fail "expected 5 links, saw $(our_links): stacked" || return 1
+	in_ns "$NS_WEB" ping -q -c 3 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(alert_sum 'true') == 3 ]] || fail "counts after replacing: $(alert_sum 'true'), want 3" || return 1
+	node "$MTUGUARD" detach --pin "$PIN" >/dev/null && [[ $(our_links) -eq 0 ]] || fail "detach left links"
+}
+
+test_pod_netns_vanishing_mid_run_is_survived() {
+	lab incident
+	start_watch || return 1
+	ip netns del "$NS_DNS"
+	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch || fail "watch exited $? after a Pod vanished: $(cat "$WATCH_ERR")" || return 1
+	[[ $(alert_sum ".pod.name == \"$WEB_POD\"") == 2 ]] || fail "alerts after the Pod vanished: $(alerts)" || return 1
+	[[ $(our_links) -eq 0 ]] || fail "links left: $(our_links)"
+}
+
+# Bad input: one sentence on stderr, exit 2, nothing left attached.
+expect_refusal() {
+	local pattern=$1 rc
+	shift
+	node "$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	[[ $rc == 2 ]] || fail "exit $rc, want 2 for: $*" || return 1
+	grep -qiE -- "$pattern" "$WORK/err" || fail "stderr lacks '$pattern': $(cat "$WORK/err")" || return 1
+	[[ $(grep -c . "$WORK/err") -le 2 ]] || fail "more than a sentence: $(cat "$WORK/err")" || return 1
+	[[ $(our_links) -eq ${KEEP_LINKS:-0} && $(our_filters) -eq 0 ]] ||
+		fail "left hooks attached after refusing: $*"
+}
+
+test_bad_input_is_refused_cleanly() {
+	lab incident
+	local w=("$MTUGUARD" watch --pin "$PIN" --cni-cache "$LAB_CNI_CACHE" --duration 1)
+	expect_refusal "no interface named 'nope0'" "${w[@]}" --uplink nope0 || return 1
+	expect_refusal "--mode is noencap or encap" "${w[@]}" --uplink "$UPLINK" --mode tunnel || return 1
+	expect_refusal "--path-mtu takes a whole number" "${w[@]}" --uplink "$UPLINK" --path-mtu 12ab || return 1
+	expect_refusal "unrecognized|unknown" "$MTUGUARD" watch --frobnicate || return 1
+	# A bridge has no native XDP: refused, and the Pods' hooks rolled back.
+	expect_refusal "has no native XDP" "${w[@]}" --uplink br-int --uplink-xdp || return 1
+	expect_refusal "nothing pinned at" "$MTUGUARD" stats --pin "$PIN2" || return 1
+	expect_refusal "permission denied" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all "${w[@]}" --uplink "$UPLINK" || return 1
+}
+
+test_xdp_refused_when_another_program_is_attached() {
+	lab fixed
+	start_watch --uplink-xdp || return 1
+	# The first watch's 5 links stay; the second adds none and leaves.
+	KEEP_LINKS=5 expect_refusal "another XDP program is attached" "$MTUGUARD" watch \
+		--pin "$PIN2" --uplink "$UPLINK" --uplink-xdp --duration 1 || return 1
+	[[ ! -e $PIN2 ]] || fail "the refused watch left $PIN2" || return 1
+	stop_watch
+}
+
+test_malformed_cni_cache_warns_and_falls_back() {
+	lab incident
+	printf '{"kind": "cniCacheV1", "cniArgs": [' >"$LAB_CNI_CACHE/results/antrea-garbage-eth0"
+	start_watch || return 1
+	in_ns "$NS_WEB" ping -q -c 1 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	grep -q 'skipping .*antrea-garbage-eth0' "$WATCH_ERR" || fail "no warning for the garbage file" || return 1
+	[[ $(alert_sum ".pod.name == \"$WEB_POD\"") == 1 ]] || fail "the good entries no longer name Pods"
+}
+
+test_unnamed_pod_is_shown_by_netns() {
+	lab incident
+	rm -rf "$LAB_CNI_CACHE"
+	start_watch || return 1
+	in_ns "$NS_WEB" ping -q -c 1 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(alerts | jq -s "map(select(.pod == null and .pod_netns == \"$NS_WEB\" and .pod_iface == \"$WEB_IF\")) | length") == 1 ]] ||
+		fail "alert without a CNI cache: $(alerts)"
+}
+
+test_help_and_readme_agree() {
+	local cmd flag missing=
+	for cmd in watch stats detach; do
+		grep -q "mtuguard $cmd" "$ROOT/README.md" || missing+=" $cmd"
+		for flag in $("$MTUGUARD" "$cmd" --help | grep -oE '^ +(-[a-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+'); do
+			grep -q -- "$flag" "$ROOT/README.md" || missing+=" $cmd$flag"
+		done
+	done
+	[[ -z $missing ]] || fail "in --help but not in README.md:$missing"
+}
+
+# --- runner -----------------------------------------------------------------
+
+run_test() {
+	local name=$1 rc
+	"$ROOT/tools/lab.sh" down
+	rm -rf "$PIN" "$PIN2"
+	"$name" >"$WORK/log" 2>&1
+	rc=$?
+	[[ -n $WATCH_PID ]] && kill -KILL "$WATCH_PID" 2>/dev/null && WATCH_PID=
+	node "$MTUGUARD" detach --pin "$PIN" >/dev/null 2>&1
+	node "$MTUGUARD" detach --pin "$PIN2" >/dev/null 2>&1
+	if [[ $rc == 0 ]]; then
+		echo "PASS: e2e: ${name#test_}"
+	else
+		echo "FAIL: e2e: ${name#test_}"
+		sed 's/^/    /' "$WORK/log" | head -20
+		[[ -s $WATCH_ERR ]] && sed 's/^/    watch: /' "$WATCH_ERR" | head -5
+	fi
+	return $rc
+}
+
+if [[ $EUID != 0 ]]; then
+	echo "SKIP: e2e: needs root (namespaces, BPF)"
+	exit 0
+fi
+[[ -x $MTUGUARD ]] || {
+	echo "FAIL: e2e: $MTUGUARD is not built (make)"
+	exit 1
+}
+
+tests=("$@")
+if ((${#tests[@]} == 0)); then
+	mapfile -t tests < <(declare -F | awk '{print $3}' | grep '^test_')
+fi
+status=0
+for t in "${tests[@]}"; do
+	run_test "$t" || status=1
+done
+exit $status
