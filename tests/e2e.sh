@@ -310,6 +310,11 @@ test_bad_input_is_refused_cleanly() {
 	# A bridge has no native XDP: refused, and the Pods' hooks rolled back.
 	expect_refusal "has no native XDP" "${w[@]}" --uplink br-int --uplink-xdp || return 1
 	expect_refusal "nothing pinned at" "$MTUGUARD" stats --pin "$PIN2" || return 1
+	expect_refusal "is not on a bpf filesystem" "${w[@]}" --uplink "$UPLINK" --pin /tmp/mtge-x/pin || return 1
+	# In --json mode the error is also a JSON object on stdout.
+	expect_refusal "no interface named" "${w[@]}" --uplink nope0 --json || return 1
+	[[ $(jq -r 'select(.event == "error") | .error' "$WORK/out") == *"no interface named 'nope0'"* ]] ||
+		fail "--json error on stdout: $(cat "$WORK/out")" || return 1
 	expect_refusal "permission denied" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps=-all --bounding-set=-all "${w[@]}" --uplink "$UPLINK" || return 1
 }
@@ -342,6 +347,21 @@ test_unnamed_pod_is_shown_by_netns() {
 	stop_watch || return 1
 	[[ $(alerts | jq -s "map(select(.pod == null and .pod_netns == \"$NS_WEB\" and .pod_iface == \"$WEB_IF\")) | length") == 1 ]] ||
 		fail "alert without a CNI cache: $(alerts)"
+}
+
+test_bpffs_absent_is_mounted() {
+	lab incident
+	# A private mount namespace without bpffs, as on a machine that does not
+	# mount it at boot; the host's own mount is untouched.
+	unshare --mount --propagation private sh -c "
+		umount /sys/fs/bpf 2>/dev/null
+		nsenter --net=/run/netns/$NS_NODE $MTUGUARD watch -v --json --pin $PIN --uplink $UPLINK \
+			--duration 1 >'$WORK/out' 2>'$WORK/err'
+		echo \$? >'$WORK/rc'
+		stat -f -c %T /sys/fs/bpf >'$WORK/fstype'" || return 1
+	[[ $(cat "$WORK/rc") == 0 ]] || fail "watch exited $(cat "$WORK/rc"): $(cat "$WORK/err")" || return 1
+	grep -q 'mounting bpffs' "$WORK/err" || fail "no word on mounting bpffs" || return 1
+	[[ $(cat "$WORK/fstype") == bpf_fs ]] || fail "/sys/fs/bpf is $(cat "$WORK/fstype") afterwards"
 }
 
 test_help_and_readme_agree() {

@@ -30,6 +30,7 @@ void cli_apply_common(const struct common_opts *common)
 	enum log_level level = LOG_WARN + common->verbosity;
 
 	log_set_level(level > LOG_DEBUG ? LOG_DEBUG : level);
+	log_set_json_errors(common->json);
 	log_route_libbpf();
 }
 

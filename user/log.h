@@ -7,6 +7,8 @@
 #ifndef MTUGUARD_LOG_H
 #define MTUGUARD_LOG_H
 
+#include <stdbool.h>
+
 enum log_level {
 	LOG_ERROR = 0,
 	LOG_WARN = 1,
@@ -15,6 +17,9 @@ enum log_level {
 };
 
 void log_set_level(enum log_level level);
+/* In --json mode, errors also go to stdout as {"event": "error", "error":
+ * "..."}, so a consumer of the JSON stream sees why it ended. */
+void log_set_json_errors(bool on);
 enum log_level log_get_level(void);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Routes libbpf's messages through our levels (its warnings at -vv only:

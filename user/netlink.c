@@ -101,16 +101,31 @@ static void *vec_push(struct vec *v)
 	return memset((char *)v->items + v->n++ * v->size, 0, v->size);
 }
 
-static int attr_index_cb(const struct nlattr *attr, void *data)
+/* Indexes the attributes after a @hdrlen-byte header into tb[0..max].
+ * Attributes newer than the headers we were built with are ignored. */
+static void parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb,
+			int max)
 {
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
+	const struct nlattr *attr;
 
-	/* Callers size tb for the family's MAX; ignore newer attributes. */
-	if (mnl_attr_type_valid(attr, IFLA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[type] = attr;
-	return MNL_CB_OK;
+	mnl_attr_for_each (attr, nlh, hdrlen) {
+		int type = mnl_attr_get_type(attr);
+
+		if (type <= max)
+			tb[type] = attr;
+	}
+}
+
+static void parse_nested(const struct nlattr *nest, const struct nlattr **tb, int max)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested (attr, nest) {
+		int type = mnl_attr_get_type(attr);
+
+		if (type <= max)
+			tb[type] = attr;
+	}
 }
 
 static void parse_link(const struct nlmsghdr *nlh, struct nl_link *link)
@@ -118,7 +133,7 @@ static void parse_link(const struct nlmsghdr *nlh, struct nl_link *link)
 	const struct nlattr *tb[IFLA_MAX + 1] = {};
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 
-	mnl_attr_parse(nlh, sizeof(*ifm), attr_index_cb, tb);
+	parse_attrs(nlh, sizeof(*ifm), tb, IFLA_MAX);
 	link->ifindex = ifm->ifi_index;
 	link->up = !!(ifm->ifi_flags & IFF_UP);
 	link->peer_netnsid = -1;
@@ -133,9 +148,9 @@ static void parse_link(const struct nlmsghdr *nlh, struct nl_link *link)
 	if (tb[IFLA_MASTER])
 		link->master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINKINFO]) {
-		const struct nlattr *info[IFLA_MAX + 1] = {};
+		const struct nlattr *info[IFLA_INFO_MAX + 1] = {};
 
-		mnl_attr_parse_nested(tb[IFLA_LINKINFO], attr_index_cb, info);
+		parse_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX);
 		if (info[IFLA_INFO_KIND])
 			snprintf(link->kind, sizeof(link->kind), "%s",
 				 mnl_attr_get_str(info[IFLA_INFO_KIND]));
@@ -204,16 +219,6 @@ int nl_get_link(int nsid, int ifindex, struct nl_link *out)
 	return nl_transact(put_link_request(buf, nsid, ifindex, false), link_get_cb, out);
 }
 
-static int addr_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(attr, IFA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
-}
-
 static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[IFA_MAX + 1] = {};
@@ -225,7 +230,7 @@ static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
+	parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
 	/* IFA_LOCAL is the interface's own address on point-to-point links,
 	 * where IFA_ADDRESS is the peer's. */
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
@@ -279,16 +284,6 @@ int nl_dump_addrs(int nsid, struct nl_addr **addrs, size_t *n)
 	return 0;
 }
 
-static int route_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(attr, RTA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
-}
-
 static int default_route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[RTA_MAX + 1] = {};
@@ -298,7 +293,7 @@ static int default_route_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_dst_len != 0 ||
 	    rtm->rtm_type != RTN_UNICAST || *ifindex > 0)
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	parse_attrs(nlh, sizeof(*rtm), tb, RTA_MAX);
 	if (rtm->rtm_table != RT_TABLE_MAIN &&
 	    !(tb[RTA_TABLE] && mnl_attr_get_u32(tb[RTA_TABLE]) == RT_TABLE_MAIN))
 		return MNL_CB_OK;
@@ -335,15 +330,11 @@ int nl_default_route_ifindex(void)
 static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[NETNSA_MAX + 1] = {};
-	const struct nlattr *attr;
 	int *nsid = data;
 
 	if (nlh->nlmsg_type != RTM_NEWNSID)
 		return MNL_CB_OK;
-	mnl_attr_for_each (attr, nlh, sizeof(struct rtgenmsg)) {
-		if (mnl_attr_type_valid(attr, NETNSA_MAX) >= 0)
-			tb[mnl_attr_get_type(attr)] = attr;
-	}
+	parse_attrs(nlh, sizeof(struct rtgenmsg), tb, NETNSA_MAX);
 	if (tb[NETNSA_NSID])
 		*nsid = (int)mnl_attr_get_u32(tb[NETNSA_NSID]);
 	return MNL_CB_OK;
