@@ -12,7 +12,7 @@ WARNINGS := -Wall -Wextra
 CFLAGS ?= -g -O2
 CFLAGS += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(INCLUDES) -Iuser
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARNINGS) -MMD -MP $(INCLUDES)
-LDLIBS := -lbpf -lelf -lz -ljson-c -lmnl -lcap
+LDLIBS := -lbpf -lelf -lz -ljson-c -lmnl -lcap -lyaml
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -78,9 +78,11 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-bins
 	$(Q)tests/run.sh
 
+# SWITCH=ovs shows the incident on Open vSwitch and `mtuguard check`.
+SWITCH ?= bridge
 demo: deps
 	$(Q)$(MAKE) --no-print-directory mtuguard
-	$(Q)tools/demo.sh
+	$(Q)tools/demo.sh $(SWITCH)
 
 clean:
 	$(call msg,CLEAN,)

@@ -37,7 +37,7 @@ static __always_inline void stat_inc(__u32 stat)
 
 static __always_inline void count(__u32 ifindex, __u32 hook, __u32 class, __u64 bytes)
 {
-	struct mg_counter_key key = {.ifindex = ifindex, .hook = hook};
+	struct mg_counter_key key = { .ifindex = ifindex, .hook = hook };
 	struct mg_counters *c = bpf_map_lookup_elem(&mg_counters, &key);
 
 	if (!c) {
@@ -189,7 +189,7 @@ static __always_inline void sample(__u32 ifindex, __u32 hook, const struct mg_pk
 		if (st) {
 			st->pending += 1;
 		} else {
-			struct mg_flow_state fresh = {.pending = 1};
+			struct mg_flow_state fresh = { .pending = 1 };
 
 			fill_event(&fresh.last, &key, p, v, gso_size, now);
 			bpf_map_update_elem(&mg_flows, &key, &fresh, BPF_ANY);
@@ -203,7 +203,7 @@ static __always_inline void sample(__u32 ifindex, __u32 hook, const struct mg_pk
 		st->pending = 0;
 		st->last = *e;
 	} else {
-		struct mg_flow_state fresh = {.last_sample_ns = now, .last = *e};
+		struct mg_flow_state fresh = { .last_sample_ns = now, .last = *e };
 
 		bpf_map_update_elem(&mg_flows, &key, &fresh, BPF_ANY);
 	}

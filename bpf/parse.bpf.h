@@ -281,7 +281,7 @@ static __always_inline int parse_l4(struct mg_cursor *c, struct mg_pkt *p)
 /* Parses one frame in [data, data_end) into @p. */
 static __always_inline int parse_frame(void *data, void *data_end, struct mg_pkt *p)
 {
-	struct mg_cursor c = {.pos = data, .end = data_end};
+	struct mg_cursor c = { .pos = data, .end = data_end };
 	__be16 proto;
 	int err;
 

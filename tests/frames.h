@@ -135,8 +135,8 @@ static inline unsigned int build_ipv6(const struct frame_spec *s, uint8_t *p)
 /* Writes the frame into buf (FRAME_MAX bytes); returns its length. */
 static inline unsigned int build_frame(const struct frame_spec *s, uint8_t *buf)
 {
-	static const uint8_t dmac[6] = {0x02, 0, 0, 0, 0, 0x02};
-	static const uint8_t smac[6] = {0x02, 0, 0, 0, 0, 0x01};
+	static const uint8_t dmac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+	static const uint8_t smac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 	unsigned int off = 12, len, i;
 	uint16_t inner;
 

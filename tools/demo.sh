@@ -3,7 +3,12 @@
 # whose uplink port was dragged down to 1450, an old Pod at 1450, a new Pod at
 # 1500), runs `mtuguard watch` on the node, sends the ping mesh's 1500-byte DF
 # ping from the new Pod, shows the alert naming it, and tears everything down.
+#
+# `make demo SWITCH=ovs`: the same node on Open vSwitch's userspace datapath,
+# where OVS itself drags the uplink port down; `mtuguard check` explains it,
+# the remedy it prints is applied, and check comes back clean.
 set -euo pipefail
+SWITCH=${1:-bridge}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export LAB_PREFIX=mtgdemo
 export LAB_DIR=/run/mtgdemo-lab
@@ -25,6 +30,22 @@ trap cleanup EXIT
 eval "$("$ROOT/tools/lab.sh" env)"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+on_node() { nsenter --net="/run/netns/$NS_NODE" "$@"; }
+
+if [[ $SWITCH == ovs ]]; then
+	say "Building the incident on Open vSwitch: NIC ens192~ at 1500 in br-int, internal port ens192 without mtu_request, $DNS_POD at 1450, $WEB_POD at 1500"
+	"$ROOT/tools/lab.sh" up incident ovs
+	say "mtuguard check (names Pods from the lab's OVSDB, $OVSDB_SOCK)"
+	on_node "$ROOT/mtuguard" check --ovsdb "$OVSDB_SOCK" || echo "(exit $?: inconsistent)"
+	say "The remedy it prints: kubectl -n $DNS_NS delete pod $DNS_POD (the lab restarts the Pod)"
+	"$ROOT/tools/lab.sh" restart-pod
+	say "mtuguard check again"
+	on_node "$ROOT/mtuguard" check --ovsdb "$OVSDB_SOCK" && echo "(exit 0: consistent)"
+	exit 0
+elif [[ $SWITCH != bridge ]]; then
+	echo "demo: SWITCH is bridge or ovs, not '$SWITCH'" >&2
+	exit 2
+fi
 
 say "Building the incident: noEncap node, uplink $UPLINK at 1450, $DNS_POD at 1450, $WEB_POD at 1500"
 "$ROOT/tools/lab.sh" up incident

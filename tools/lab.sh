@@ -4,7 +4,9 @@
 # uplink port dragged down to 1450. Nothing here touches the host's own
 # interfaces: every namespace, interface and file carries the prefix $LAB_PREFIX.
 #
-#   tools/lab.sh up [incident|fixed|consistent]   build (after removing any old lab)
+#   tools/lab.sh up [incident|fixed|consistent] [bridge|ovs]   build (after removing any old lab)
+#   tools/lab.sh restart-pod                      "kubectl delete pod" the CoreDNS Pod: it comes
+#                                                 back with a new veth at the Pod MTU of noEncap
 #   tools/lab.sh down                             remove everything it made
 #   tools/lab.sh env                              print the lab's names as shell variables
 #
@@ -27,6 +29,15 @@
 #
 # Pods are registered as containerd registers them with the CNI: a libcni result
 # cache file per Pod under $LAB_DIR/cni/results (pass --cni-cache $LAB_DIR/cni).
+#
+# The ovs switch is Open vSwitch's userspace datapath (datapath_type=netdev, no
+# kernel module) with its own ovsdb-server on $LAB_DIR/ovs/db.sock, built as
+# Antrea's bridging mode builds a node: the NIC renamed ens192~ and plugged into
+# br-int (antrea-type=uplink), an internal port ens192 with no mtu_request that
+# takes the node's address (antrea-type=host), and Pod ports carrying Antrea's
+# external_ids. Open vSwitch itself then drags ens192 down to the stale Pod's
+# 1450: the incident's real mechanism. ("fixed" does not apply to it: the NIC
+# is always 1500 and OVS decides the port's MTU.)
 set -euo pipefail
 
 LAB_PREFIX=${LAB_PREFIX:-mtg}
@@ -42,6 +53,7 @@ NS_WEB=$P-pod-web
 DNS_POD=coredns-7c6d8f5b9-x2vqp
 DNS_NS=kube-system
 DNS_CID=5f1c2e0a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e
+DNS_CID_RESTARTED=9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d
 WEB_POD=web-7d9f4c6b8-k8s2m
 WEB_NS=default
 WEB_CID=a3b1c9d7e5f3a1b9c7d5e3f1a9b7c5d3e1f9a7b5c3d1e9f7a5b3c1d9e7f5a3b1
@@ -54,6 +66,7 @@ antrea_ifname() {
 }
 
 DNS_IF=$(antrea_ifname "$DNS_POD" "$DNS_CID")
+DNS_IF_RESTARTED=$(antrea_ifname "$DNS_POD" "$DNS_CID_RESTARTED")
 WEB_IF=$(antrea_ifname "$WEB_POD" "$WEB_CID")
 
 print_env() {
@@ -69,6 +82,8 @@ NS_WEB=$NS_WEB
 DNS_POD=$DNS_POD
 DNS_NS=$DNS_NS
 DNS_IF=$DNS_IF
+DNS_IF_RESTARTED=$DNS_IF_RESTARTED
+OVSDB_SOCK=$LAB_DIR/ovs/db.sock
 WEB_POD=$WEB_POD
 WEB_NS=$WEB_NS
 WEB_IF=$WEB_IF
@@ -92,11 +107,73 @@ in_ns() {
 	ip -n "$ns" "$@"
 }
 
+OVS_DIR=$LAB_DIR/ovs
+vsctl() { ovs-vsctl --db="unix:$OVS_DIR/db.sock" --timeout=10 "$@"; }
+switch_kind() { cat "$LAB_DIR/switch" 2>/dev/null || echo bridge; }
+
+# Waits up to 10 s for a command to succeed (polling, no fixed sleep).
+wait_for() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "lab: timed out waiting for: $*" >&2
+	return 1
+}
+
+ovs_stop() {
+	local daemon pid
+	for daemon in ovs-vswitchd ovsdb-server; do
+		pid=$(cat "$OVS_DIR/$daemon.pid" 2>/dev/null) || continue
+		kill "$pid" 2>/dev/null || continue
+		wait_for sh -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
+	done
+}
+
+# Open vSwitch's own run, log and db directories, all inside the lab.
+ovs_start() {
+	export OVS_RUNDIR=$OVS_DIR OVS_LOGDIR=$OVS_DIR OVS_DBDIR=$OVS_DIR
+	mkdir -p "$OVS_DIR"
+	ovsdb-tool create "$OVS_DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+	ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" --no-chdir --detach \
+		--pidfile="$OVS_DIR/ovsdb-server.pid" --unixctl="$OVS_DIR/ovsdb-server.ctl" \
+		--log-file="$OVS_DIR/ovsdb-server.log" 2>/dev/null
+	vsctl --no-wait init
+	# ovs-vswitchd in the node's netns, so that its ports are the node's.
+	nsenter --net="/run/netns/$NS_NODE" ovs-vswitchd "unix:$OVS_DIR/db.sock" --no-chdir --detach \
+		--pidfile="$OVS_DIR/ovs-vswitchd.pid" --unixctl="$OVS_DIR/ovs-vswitchd.ctl" \
+		--log-file="$OVS_DIR/ovs-vswitchd.log" 2>/dev/null
+	vsctl add-br br-int -- set bridge br-int datapath_type=netdev
+}
+
+# Plugs a host-side interface into the switch; for OVS, with Antrea's
+# external_ids on the Port ("key=value" arguments).
+plug() {
+	local ifname=$1 kv ids=()
+	shift
+	if [[ $(switch_kind) == ovs ]]; then
+		for kv in "$@"; do
+			ids+=("external_ids:${kv%%=*}=\"${kv#*=}\"")
+		done
+		vsctl add-port br-int "$ifname" -- set port "$ifname" "${ids[@]}"
+	else
+		in_ns "$NS_NODE" link set "$ifname" master br-int
+	fi
+	in_ns "$NS_NODE" link set "$ifname" up
+}
+
+unplug() {
+	[[ $(switch_kind) == ovs ]] && vsctl --if-exists del-port br-int "$1"
+	in_ns "$NS_NODE" link del "$1" 2>/dev/null || true
+}
+
 down() {
 	local ns
 	for ns in $(ip netns list | awk '{print $1}' | grep -E "^${P}-" || true); do
 		ip netns del "$ns" 2>/dev/null || true
 	done
+	ovs_stop
 	rm -rf "$LAB_DIR"
 }
 
@@ -114,7 +191,9 @@ add_pod() {
 	local ns=$1 ifname=$2 mtu=$3 ip4=$4 ip6=$5 pod=$6 podns=$7 cid=$8
 	new_ns "$ns"
 	in_ns "$NS_NODE" link add "$ifname" mtu "$mtu" type veth peer name eth0 mtu "$mtu" netns "$ns"
-	in_ns "$NS_NODE" link set "$ifname" master br-int up
+	plug "$ifname" antrea-type=container pod-name="$pod" pod-namespace="$podns" \
+		container-id="$cid" ip-address="$ip4" \
+		attached-mac="$(in_ns "$ns" link show eth0 | awk '/link\/ether/ {print $2}')"
 	in_ns "$ns" addr add "$ip4/24" dev eth0
 	in_ns "$ns" addr add "$ip6/64" dev eth0 nodad
 	in_ns "$ns" link set eth0 up
@@ -148,7 +227,7 @@ write_cni_cache() {
 }
 
 up() {
-	local scenario=${1:-incident}
+	local scenario=${1:-incident} switch=${2:-bridge}
 	local uplink_mtu dns_mtu web_mtu
 	case $scenario in
 	incident) uplink_mtu=1450 dns_mtu=1450 web_mtu=1500 ;;
@@ -159,17 +238,31 @@ up() {
 		exit 2
 		;;
 	esac
+	[[ $switch == bridge || $switch == ovs ]] || {
+		echo "lab: unknown switch '$switch' (bridge or ovs)" >&2
+		exit 2
+	}
 	down
 	mkdir -p "$LAB_DIR"
+	echo "$switch" >"$LAB_DIR/switch"
 
 	new_ns "$NS_NODE"
 	new_ns "$NS_REMOTE"
 	new_ns "$NS_FAR"
 
-	# The node: a bridge holding the uplink port and the Pods' veths.
-	in_ns "$NS_NODE" link add br-int type bridge stp_state 0
-	in_ns "$NS_NODE" link add ens192 mtu "$uplink_mtu" type veth peer name eth0 mtu 1500 netns "$NS_REMOTE"
-	in_ns "$NS_NODE" link set ens192 master br-int up
+	# The node's switch, holding the uplink and the Pods' veths. With OVS the
+	# NIC is ens192~ and an internal port takes the name ens192 (and its MTU
+	# from OVS); with a Linux bridge, ens192 is the NIC itself at the dragged-
+	# down MTU, and the bridge device holds the node's address.
+	local uplink=ens192 node_if=br-int
+	if [[ $switch == ovs ]]; then
+		ovs_start
+		uplink=ens192~ node_if=ens192 uplink_mtu=1500
+	else
+		in_ns "$NS_NODE" link add br-int type bridge stp_state 0
+	fi
+	in_ns "$NS_NODE" link add "$uplink" mtu "$uplink_mtu" type veth peer name eth0 mtu 1500 netns "$NS_REMOTE"
+	plug "$uplink" antrea-type=uplink
 
 	# The fabric: the remote host routes on to a network behind a 1400 hop.
 	in_ns "$NS_REMOTE" addr add 10.77.0.100/24 dev eth0
@@ -189,21 +282,53 @@ up() {
 	add_pod "$NS_DNS" "$DNS_IF" "$dns_mtu" 10.77.0.11 fd77::11 "$DNS_POD" "$DNS_NS" "$DNS_CID"
 	add_pod "$NS_WEB" "$WEB_IF" "$web_mtu" 10.77.0.12 fd77::12 "$WEB_POD" "$WEB_NS" "$WEB_CID"
 
-	# The node's own address on the bridge, and its default route.
-	in_ns "$NS_NODE" addr add 10.77.0.1/24 dev br-int
-	in_ns "$NS_NODE" addr add fd77::1/64 dev br-int nodad
-	in_ns "$NS_NODE" link set br-int up
+	if [[ $switch == ovs ]]; then
+		# Antrea's bridging mode: an internal port with the NIC's old name
+		# and no mtu_request. OVS gives it the smallest MTU on br-int.
+		vsctl add-port br-int ens192 -- set interface ens192 type=internal \
+			-- set port ens192 external_ids:antrea-type=host
+		wait_for in_ns "$NS_NODE" link show ens192 >/dev/null 2>&1
+		wait_for sh -c "[ \"\$(ovs-vsctl --db=unix:$OVS_DIR/db.sock get interface ens192 mtu)\" = $(min_mtu "$dns_mtu" "$web_mtu" 1500) ]"
+	fi
+
+	# The node's own address and its default route.
+	in_ns "$NS_NODE" addr add 10.77.0.1/24 dev "$node_if"
+	in_ns "$NS_NODE" addr add fd77::1/64 dev "$node_if" nodad
+	in_ns "$NS_NODE" link set "$node_if" up
 	in_ns "$NS_NODE" route add default via 10.77.0.100
 
-	echo "lab: $scenario scenario up (uplink ens192 MTU $uplink_mtu, $DNS_IF MTU $dns_mtu, $WEB_IF MTU $web_mtu)"
+	echo "lab: $scenario scenario up on $switch (uplink ens192 MTU $(in_ns "$NS_NODE" link show ens192 | awk '{for (i = 1; i < NF; i++) if ($i == "mtu") print $(i + 1)}'), $DNS_IF MTU $dns_mtu, $WEB_IF MTU $web_mtu)"
+}
+
+min_mtu() {
+	printf '%s\n' "$@" | sort -n | head -1
+}
+
+# "kubectl delete pod" for CoreDNS: the Pod comes back with a new container ID,
+# so a new veth, at the MTU noEncap gives new Pods (1500). On OVS the uplink
+# port follows once no port holds it down.
+restart_pod() {
+	[[ -d $LAB_DIR ]] || {
+		echo "lab: no lab is up" >&2
+		exit 2
+	}
+	rm -f "$LAB_DIR/cni/results/antrea-$DNS_CID-eth0"
+	unplug "$DNS_IF"
+	ip netns del "$NS_DNS"
+	add_pod "$NS_DNS" "$DNS_IF_RESTARTED" 1500 10.77.0.11 fd77::11 "$DNS_POD" "$DNS_NS" "$DNS_CID_RESTARTED"
+	if [[ $(switch_kind) == ovs ]]; then
+		wait_for sh -c "[ \"\$(ovs-vsctl --db=unix:$OVS_DIR/db.sock get interface ens192 mtu)\" = 1500 ]"
+	fi
+	echo "lab: $DNS_POD restarted as $DNS_IF_RESTARTED (MTU 1500)"
 }
 
 case ${1:-} in
-up) up "${2:-incident}" ;;
+up) up "${2:-incident}" "${3:-bridge}" ;;
+restart-pod) restart_pod ;;
 down) down ;;
 env) print_env ;;
 *)
-	echo "usage: $0 up [incident|fixed|consistent] | down | env" >&2
+	echo "usage: $0 up [incident|fixed|consistent] [bridge|ovs] | restart-pod | down | env" >&2
 	exit 2
 	;;
 esac

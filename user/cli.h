@@ -22,8 +22,8 @@ struct common_opts {
 
 /* getopt_long entries and short letters every subcommand accepts. */
 #define COMMON_LONG_OPTS                                                                           \
-	{"json", no_argument, NULL, 'j'}, {"pin", required_argument, NULL, 'p'},                   \
-		{"verbose", no_argument, NULL, 'v'},                                               \
+	{ "json", no_argument, NULL, 'j' }, { "pin", required_argument, NULL, 'p' },               \
+		{ "verbose", no_argument, NULL, 'v' },                                             \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}

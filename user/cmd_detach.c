@@ -35,9 +35,9 @@ int cmd_detach(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 		COMMON_LONG_OPTS,
-		{NULL, 0, NULL, 0},
+		{ NULL, 0, NULL, 0 },
 	};
-	struct common_opts common = {.pin_dir = MG_DEFAULT_PIN_DIR};
+	struct common_opts common = { .pin_dir = MG_DEFAULT_PIN_DIR };
 	int removed = 0;
 	int opt, lock_fd, err;
 

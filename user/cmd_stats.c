@@ -62,15 +62,15 @@ static int open_pinned(const char *pin_dir, const char *name)
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
-		{"cni-cache", required_argument, NULL, 'c'},
+		{ "cni-cache", required_argument, NULL, 'c' },
 		COMMON_LONG_OPTS,
-		{NULL, 0, NULL, 0},
+		{ NULL, 0, NULL, 0 },
 	};
-	struct common_opts common = {.pin_dir = MG_DEFAULT_PIN_DIR};
+	struct common_opts common = { .pin_dir = MG_DEFAULT_PIN_DIR };
 	const char *cni_dir = "/var/lib/cni";
 	struct counter_row *rows = NULL;
 	struct summary_row *summary = NULL;
-	struct cni_cache cache = {};
+	struct pod_table cache = {};
 	__u64 stats[MG_STAT_MAX];
 	int counters_fd = -1, stats_fd = -1;
 	int ret = EXIT_ERROR, opt;
@@ -117,6 +117,6 @@ out:
 		close(stats_fd);
 	free(rows);
 	free(summary);
-	cni_cache_free(&cache);
+	pod_table_free(&cache);
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "bpffs.h"
+#include "check.h"
 #include "cli.h"
 #include "commands.h"
 #include "counters.h"
@@ -24,20 +25,21 @@
 #include "output.h"
 #include "podid.h"
 #include "policy.h"
+#include "settings.h"
 #include "summary.h"
 
-#define DEFAULT_CNI_CACHE "/var/lib/cni"
 #define POLL_INTERVAL_MS 200
 
-static const char watch_help[] =
+static const char watch_help_intro[] =
 	"Usage: mtuguard watch [OPTIONS]\n"
 	"\n"
 	"Watch this node's datapath for packets larger than the MTU of the path they\n"
 	"take (IPv4 with DF set, and IPv6, which no router fragments) and name the Pod\n"
-	"that sends or should receive them. Attaches to the host side of every Pod veth\n"
-	"(a veth whose peer lives in another netns) and to the uplink, prints one alert\n"
-	"per offending flow and second, and on exit (Ctrl-C, SIGTERM or --duration)\n"
-	"detaches, reports what is left and prints a summary of the exact counts.\n"
+	"that sends or should receive them. Starts with what `mtuguard check` says, then\n"
+	"attaches to the host side of every Pod veth (a veth whose peer lives in another\n"
+	"netns) and to the uplink, prints one alert per offending flow and second, and\n"
+	"on exit (Ctrl-C, SIGTERM or --duration) detaches, reports what is left and\n"
+	"prints a summary of the exact counts.\n"
 	"\n"
 	"Where packets are checked:\n"
 	"  pod_ingress     what a Pod sends: over its path MTU, or over the MTU of the\n"
@@ -45,16 +47,10 @@ static const char watch_help[] =
 	"  pod_egress      what a Pod is sent: over its MTU; ICMP too-big it receives\n"
 	"  uplink_ingress  what arrives for a local Pod: over that Pod's MTU; ICMP\n"
 	"                  too-big addressed to a local Pod\n"
-	"\n"
-	"Options:\n"
-	"  --uplink IFACE         the node's uplink (default: the default route's interface)\n"
-	"  --mode noencap|encap   traffic mode (default noencap): in encap mode the path\n"
-	"                         MTU is the uplink MTU minus the tunnel's overhead\n"
-	"  --tunnel TYPE          geneve (50), vxlan (50), gre (42) or stt (0); default geneve\n"
-	"  --path-mtu N           the path MTU for Pod traffic leaving the node, overriding\n"
-	"                         the uplink and mode\n"
-	"  --cni-cache DIR        the container runtime's libcni cache, to name Pods\n"
-	"                         (default " DEFAULT_CNI_CACHE "; reads DIR/results)\n"
+	"\n";
+
+static const char watch_help_outro[] =
+	"Watching:\n"
 	"  --duration SEC         stop after SEC seconds (default: run until interrupted)\n"
 	"  --sample-interval MS   at most one alert per flow per MS milliseconds; the\n"
 	"                         packets in between are counted into the next (default 1000)\n"
@@ -75,9 +71,7 @@ static const char watch_help[] =
 
 struct watch_opts {
 	struct common_opts common;
-	const char *uplink;
-	const char *cni_cache;
-	struct policy policy;
+	struct settings settings;
 	unsigned long duration_s;
 	unsigned long sample_interval_ms;
 	enum attach_mode attach_mode;
@@ -104,68 +98,39 @@ static void on_signal(int sig)
 static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 {
 	enum {
-		OPT_UPLINK = 256,
-		OPT_MODE,
-		OPT_TUNNEL,
-		OPT_PATH_MTU,
-		OPT_CNI_CACHE,
-		OPT_DURATION,
+		OPT_DURATION = 256,
 		OPT_SAMPLE_INTERVAL,
 		OPT_ATTACH,
 		OPT_UPLINK_XDP,
 	};
 	static const struct option long_opts[] = {
-		{"uplink", required_argument, NULL, OPT_UPLINK},
-		{"mode", required_argument, NULL, OPT_MODE},
-		{"tunnel", required_argument, NULL, OPT_TUNNEL},
-		{"path-mtu", required_argument, NULL, OPT_PATH_MTU},
-		{"cni-cache", required_argument, NULL, OPT_CNI_CACHE},
-		{"duration", required_argument, NULL, OPT_DURATION},
-		{"sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL},
-		{"attach", required_argument, NULL, OPT_ATTACH},
-		{"uplink-xdp", no_argument, NULL, OPT_UPLINK_XDP},
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
+		{ "attach", required_argument, NULL, OPT_ATTACH },
+		{ "uplink-xdp", no_argument, NULL, OPT_UPLINK_XDP },
+		SETTINGS_LONG_OPTS,
 		COMMON_LONG_OPTS,
-		{NULL, 0, NULL, 0},
+		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long v;
-	int opt;
+	int opt, handled;
 
 	*o = (struct watch_opts){
 		.common.pin_dir = MG_DEFAULT_PIN_DIR,
-		.cni_cache = DEFAULT_CNI_CACHE,
 		.sample_interval_ms = 1000,
 	};
+	settings_init(&o->settings);
 	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTS, long_opts, NULL)) != -1) {
 		if (cli_common_option(opt, optarg, &o->common))
 			continue;
+		handled = settings_option(&o->settings, opt, optarg);
+		if (handled < 0)
+			return EXIT_ERROR;
+		if (handled)
+			continue;
 		switch (opt) {
 		case 'h':
-			fputs(watch_help, stdout);
+			printf("%s%s\n%s", watch_help_intro, settings_help, watch_help_outro);
 			return EXIT_OK;
-		case OPT_UPLINK:
-			o->uplink = optarg;
-			break;
-		case OPT_MODE:
-			if (policy_parse_mode(optarg, &o->policy.mode)) {
-				pr_err("--mode is noencap or encap, not '%s'", optarg);
-				return EXIT_ERROR;
-			}
-			break;
-		case OPT_TUNNEL:
-			if (policy_parse_tunnel(optarg, &o->policy.tunnel)) {
-				pr_err("--tunnel is geneve, vxlan, gre or stt, not '%s'", optarg);
-				return EXIT_ERROR;
-			}
-			break;
-		case OPT_PATH_MTU:
-			/* 68: the smallest MTU IPv4 allows; 65535: an IP length's limit */
-			if (!cli_parse_uint("--path-mtu", optarg, 68, 65535, &v))
-				return EXIT_ERROR;
-			o->policy.path_mtu_override = (unsigned int)v;
-			break;
-		case OPT_CNI_CACHE:
-			o->cni_cache = optarg;
-			break;
 		case OPT_DURATION:
 			if (!cli_parse_uint("--duration", optarg, 1, 31536000, &o->duration_s))
 				return EXIT_ERROR;
@@ -193,19 +158,6 @@ static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 		return cli_usage_error("watch");
 	}
 	return -1; /* go on */
-}
-
-static void load_cni_cache(const struct watch_opts *o, struct cni_cache *cache)
-{
-	int err = cni_cache_load(o->cni_cache, cache);
-
-	if (err == -ENOENT)
-		pr_info("no CNI cache at %s/results; Pods are shown by interface and netns",
-			o->cni_cache);
-	else if (err)
-		pr_warn("cannot read the CNI cache at %s/results (%s); Pods are shown by "
-			"interface and netns",
-			o->cni_cache, strerror(-err));
 }
 
 /* The monotonic timestamp of a sample, as wall-clock time. */
@@ -285,8 +237,8 @@ static void report(struct watch_ctx *ctx, const struct mg_event *ev, bool flush)
 
 	if (seen_on)
 		a.iface = seen_on->ifname;
-	else if ((int)ev->flow.ifindex == ctx->node->uplink.ifindex)
-		a.iface = ctx->node->uplink.name;
+	else if ((int)ev->flow.ifindex == node_fabric_link(ctx->node)->ifindex)
+		a.iface = node_fabric_link(ctx->node)->name;
 	else
 		a.iface = if_indextoname(ev->flow.ifindex, iface) ? iface : "?";
 	describe_limit(ctx, ev, detail, sizeof(detail));
@@ -313,7 +265,7 @@ static void on_flush(const struct mg_event *ev, void *data)
 static void print_start(const struct watch_ctx *ctx, const struct guard *g)
 {
 	const struct node *node = ctx->node;
-	unsigned int path_mtu = policy_path_mtu(&ctx->opts->policy, node->uplink.mtu);
+	unsigned int path_mtu = policy_path_mtu(&ctx->opts->settings.policy, node_egress_mtu(node));
 	const char *attach = g->attached.n ? attach_kind_name(g->attached.items[0].kind) : "none";
 	size_t i;
 
@@ -342,6 +294,9 @@ static void print_start(const struct watch_ctx *ctx, const struct guard *g)
 					       l.pod ? json_object_new_string(l.pod->ns) : NULL);
 			json_object_object_add(pod, "name",
 					       l.pod ? json_object_new_string(l.pod->name) : NULL);
+			json_object_object_add(pod, "pod_source",
+					       p->pod_source ? json_object_new_string(p->pod_source)
+							     : NULL);
 			json_object_object_add(pod, "host_mtu",
 					       json_object_new_int((int)p->host_mtu));
 			json_object_object_add(pod, "pod_mtu",
@@ -427,7 +382,7 @@ static int finish(struct guard *g, struct ring_buffer *rb, struct watch_ctx *ctx
 
 static void install_signal_handlers(void)
 {
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = { .sa_handler = on_signal };
 
 	/* No SA_RESTART: the poll returns EINTR and the loop sees the flag. */
 	sigemptyset(&sa.sa_mask);
@@ -435,13 +390,32 @@ static void install_signal_handlers(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* What `mtuguard check` would say, before the first packet. */
+static void print_check(const struct watch_opts *o, const struct node *node)
+{
+	struct check_report report;
+
+	if (check_node(node, &o->settings.policy, &report))
+		return;
+	if (o->common.json) {
+		struct json_object *doc =
+			check_to_json(&report, node, &o->settings.policy, o->settings.mode_reason);
+
+		output_json_line(doc);
+		json_object_put(doc);
+	} else {
+		check_print_text(&report, node, &o->settings.policy, o->settings.mode_reason);
+	}
+	check_report_free(&report);
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	struct guard_opts gopts;
 	struct watch_opts o;
 	struct watch_ctx ctx = {};
-	struct cni_cache cache = {};
 	struct ring_buffer *rb = NULL;
+	const char *uplink;
 	struct node node;
 	struct guard g;
 	int ret, err;
@@ -454,15 +428,16 @@ int cmd_watch(int argc, char **argv)
 	if (guard_check_privileges())
 		return EXIT_ERROR;
 
-	err = node_discover(&node, o.uplink);
-	if (err)
+	if (settings_load_config(&o.settings, &uplink) || node_discover(&node, uplink)) {
+		settings_free(&o.settings);
 		return EXIT_ERROR;
-	load_cni_cache(&o, &cache);
-	node_name_pods(&node, &cache);
+	}
+	settings_apply(&o.settings, &node);
 	ctx.opts = &o;
 	ctx.node = &node;
-	policy_describe_path(&o.policy, node.uplink.name, node.uplink.mtu, ctx.path_detail,
-			     sizeof(ctx.path_detail));
+	policy_describe_path(&o.settings.policy, node.uplink.name, node_egress_mtu(&node),
+			     ctx.path_detail, sizeof(ctx.path_detail));
+	print_check(&o, &node);
 
 	gopts = (struct guard_opts){
 		.pin_dir = o.common.pin_dir,
@@ -473,7 +448,7 @@ int cmd_watch(int argc, char **argv)
 	ret = EXIT_ERROR;
 	if (guard_load(&g, &gopts))
 		goto out_node;
-	if (guard_configure(&g, &node, &o.policy) || guard_attach(&g, &node, o.uplink_xdp))
+	if (guard_configure(&g, &node, &o.settings.policy) || guard_attach(&g, &node, o.uplink_xdp))
 		goto out_guard;
 	rb = ring_buffer__new(guard_events_fd(&g), on_sample, &ctx, NULL);
 	if (!rb) {
@@ -493,7 +468,7 @@ out_guard:
 	guard_close(&g);
 out_node:
 	tally_free(&ctx.tally);
-	cni_cache_free(&cache);
+	settings_free(&o.settings);
 	node_free(&node);
 	return ret;
 }

@@ -4,6 +4,7 @@
 #define MTUGUARD_COMMANDS_H
 
 int cmd_watch(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 

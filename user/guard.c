@@ -170,7 +170,7 @@ static int create_counters(struct guard *g, int ifindex, const enum mg_hook *hoo
 
 	memset(zero, 0, sizeof(zero));
 	for (i = 0; i < nhooks; i++) {
-		struct mg_counter_key key = {.ifindex = (__u32)ifindex, .hook = hooks[i]};
+		struct mg_counter_key key = { .ifindex = (__u32)ifindex, .hook = hooks[i] };
 
 		err = update(fd, &key, zero, "a counter");
 		if (err)
@@ -181,23 +181,24 @@ static int create_counters(struct guard *g, int ifindex, const enum mg_hook *hoo
 
 int guard_configure(struct guard *g, const struct node *node, const struct policy *policy)
 {
-	static const enum mg_hook pod_hooks[] = {MG_HOOK_POD_INGRESS, MG_HOOK_POD_EGRESS};
-	static const enum mg_hook uplink_hooks[] = {MG_HOOK_UPLINK_INGRESS};
+	static const enum mg_hook pod_hooks[] = { MG_HOOK_POD_INGRESS, MG_HOOK_POD_EGRESS };
+	static const enum mg_hook uplink_hooks[] = { MG_HOOK_UPLINK_INGRESS };
 	int ifaces = bpf_map__fd(g->skel->maps.mg_ifaces);
 	int dsts = bpf_map__fd(g->skel->maps.mg_local_dsts);
-	unsigned int path_mtu = policy_path_mtu(policy, node->uplink.mtu);
-	struct mg_iface_cfg cfg = {.role = MG_ROLE_UPLINK};
-	__u32 ifindex = (__u32)node->uplink.ifindex;
+	unsigned int path_mtu = policy_path_mtu(policy, node_egress_mtu(node));
+	const struct nl_link *fabric = node_fabric_link(node);
+	struct mg_iface_cfg cfg = { .role = MG_ROLE_UPLINK };
+	__u32 ifindex = (__u32)fabric->ifindex;
 	size_t i, a;
 	int err;
 
 	err = update(ifaces, &ifindex, &cfg, "the uplink");
 	if (!err)
-		err = create_counters(g, node->uplink.ifindex, uplink_hooks, 1);
+		err = create_counters(g, fabric->ifindex, uplink_hooks, 1);
 	/* The node's own addresses first: a Pod address wins where both
 	 * appear (a Pod's address is never the node's in practice). */
 	for (i = 0; i < node->n_node_addrs && !err; i++) {
-		struct mg_local_dst dst = {.kind = MG_DST_NODE};
+		struct mg_local_dst dst = { .kind = MG_DST_NODE };
 
 		err = update(dsts, &node->node_addrs[i], &dst, "a node address");
 	}
@@ -231,6 +232,7 @@ int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
 {
 	int ingress = bpf_program__fd(g->skel->progs.mg_pod_ingress);
 	int egress = bpf_program__fd(g->skel->progs.mg_pod_egress);
+	const struct nl_link *fabric;
 	size_t i;
 	int err;
 
@@ -250,12 +252,13 @@ int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
 		if (err)
 			goto fail;
 	}
+	fabric = node_fabric_link(node);
 	if (uplink_xdp)
 		err = attach_xdp(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_xdp),
-				 node->uplink.ifindex, node->uplink.name);
+				 fabric->ifindex, fabric->name);
 	else
 		err = attach_tc(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_tc),
-				node->uplink.ifindex, node->uplink.name, true, "uplink_ingress");
+				fabric->ifindex, fabric->name, true, "uplink_ingress");
 	if (err)
 		goto fail;
 	return 0;

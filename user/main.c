@@ -15,9 +15,10 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"watch", cmd_watch, "attach to the Pod veths and uplink, alert on oversize packets"},
-	{"stats", cmd_stats, "print the counters a running or past watch pinned"},
-	{"detach", cmd_detach, "remove every link, filter and pin mtuguard left"},
+	{ "watch", cmd_watch, "attach to the Pod veths and uplink, alert on oversize packets" },
+	{ "check", cmd_check, "audit Pod, uplink and gateway MTUs against the mode (no BPF)" },
+	{ "stats", cmd_stats, "print the counters a running or past watch pinned" },
+	{ "detach", cmd_detach, "remove every link, filter and pin mtuguard left" },
 };
 
 static void usage(FILE *out)
@@ -33,12 +34,12 @@ static void usage(FILE *out)
 		"Commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out,
-		"\n"
-		"Every command takes --json, --pin DIR, -v and --help.\n"
-		"Run 'mtuguard COMMAND --help' for its options.\n"
-		"\n"
-		"Exit status: 0 success, 2 error (bad usage, missing privileges, a failure).\n");
+	fprintf(out, "\n"
+		     "Every command takes --json, --pin DIR, -v and --help.\n"
+		     "Run 'mtuguard COMMAND --help' for its options.\n"
+		     "\n"
+		     "Exit status: 0 success, 1 check found an inconsistency, 2 error (bad\n"
+		     "usage, missing privileges, a failure).\n");
 }
 
 int main(int argc, char **argv)

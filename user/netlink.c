@@ -189,7 +189,7 @@ static struct nlmsghdr *put_link_request(char *buf, int nsid, int ifindex, bool 
 int nl_dump_links(int nsid, struct nl_link **links, size_t *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct vec v = {.size = sizeof(struct nl_link)};
+	struct vec v = { .size = sizeof(struct nl_link) };
 	int err;
 
 	err = nl_transact(put_link_request(buf, nsid, 0, true), link_dump_cb, &v);
@@ -252,8 +252,8 @@ static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 
 int nl_dump_addrs(int nsid, struct nl_addr **addrs, size_t *n)
 {
-	static const int families[] = {AF_INET, AF_INET6};
-	struct vec v = {.size = sizeof(struct nl_addr)};
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct vec v = { .size = sizeof(struct nl_addr) };
 	size_t i;
 	int err = 0;
 
@@ -304,7 +304,7 @@ static int default_route_cb(const struct nlmsghdr *nlh, void *data)
 
 int nl_default_route_ifindex(void)
 {
-	static const int families[] = {AF_INET, AF_INET6};
+	static const int families[] = { AF_INET, AF_INET6 };
 	size_t i;
 
 	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {

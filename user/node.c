@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -100,6 +102,21 @@ static int find_uplink(struct node *node, const struct nl_link *links, size_t n,
 	return 0;
 }
 
+/* The links Antrea names: the bridged NIC, the gateway, the tunnel. */
+static void find_antrea_links(struct node *node, const struct nl_link *links, size_t n)
+{
+	char nic[IF_NAMESIZE + 1];
+	const struct nl_link *l;
+
+	snprintf(nic, sizeof(nic), "%s" ANTREA_BRIDGED_NIC_SUFFIX, node->uplink.name);
+	if ((l = find_link_by_name(links, n, nic)))
+		node->uplink_nic = *l;
+	if ((l = find_link_by_name(links, n, ANTREA_GATEWAY)))
+		node->gateway = *l;
+	if ((l = find_link_by_name(links, n, ANTREA_TUNNEL)))
+		node->tunnel = *l;
+}
+
 /* Reads the Pod end of a veth: its MTU and addresses. A netns that vanished
  * (the Pod was deleted meanwhile) leaves pod_mtu 0 and no addresses. */
 static void read_pod_end(struct pod_iface *pod)
@@ -140,7 +157,7 @@ static int find_pods(struct node *node, const struct nl_link *links, size_t n)
 		struct pod_iface *pod, *grown;
 
 		if (strcmp(l->kind, "veth") || l->peer_netnsid < 0 ||
-		    l->ifindex == node->uplink.ifindex)
+		    l->ifindex == node->uplink.ifindex || l->ifindex == node->uplink_nic.ifindex)
 			continue;
 		grown = realloc(node->pods, (node->n_pods + 1) * sizeof(*grown));
 		if (!grown)
@@ -172,8 +189,12 @@ static int read_node_addrs(struct node *node)
 		free(addrs);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		node->node_addrs[i] = addrs[i].addr;
+		if (addrs[i].ifindex == node->uplink.ifindex && addrs[i].addr.family == AF_INET6 &&
+		    addrs[i].scope == RT_SCOPE_UNIVERSE)
+			node->uplink_ipv6 = true;
+	}
 	node->n_node_addrs = n;
 	free(addrs);
 	return 0;
@@ -192,8 +213,10 @@ int node_discover(struct node *node, const char *uplink_name)
 		return err;
 	}
 	err = find_uplink(node, links, n, uplink_name);
-	if (!err)
+	if (!err) {
+		find_antrea_links(node, links, n);
 		err = find_pods(node, links, n);
+	}
 	if (!err) {
 		err = read_node_addrs(node);
 		if (err)
@@ -205,18 +228,15 @@ int node_discover(struct node *node, const char *uplink_name)
 	return err;
 }
 
-void node_name_pods(struct node *node, const struct cni_cache *cache)
+void node_name_pods(struct node *node, const struct pod_sources *sources)
 {
 	size_t i;
 
 	for (i = 0; i < node->n_pods; i++) {
 		struct pod_iface *pod = &node->pods[i];
-		const struct pod_ref *ref = cni_cache_find(cache, pod->ifname);
 
-		if (!ref)
-			continue;
-		pod->pod = *ref;
-		pod->named = true;
+		pod->pod_source = pod_sources_resolve(sources, pod->ifname, &pod->pod);
+		pod->named = pod->pod_source != NULL;
 	}
 }
 
@@ -229,6 +249,23 @@ struct pod_iface *node_find_pod(const struct node *node, int ifindex)
 			return &node->pods[i];
 	}
 	return NULL;
+}
+
+unsigned int node_transport_mtu(const struct node *node)
+{
+	return node->uplink_nic.ifindex ? node->uplink_nic.mtu : node->uplink.mtu;
+}
+
+unsigned int node_egress_mtu(const struct node *node)
+{
+	unsigned int nic = node_transport_mtu(node);
+
+	return nic < node->uplink.mtu ? nic : node->uplink.mtu;
+}
+
+const struct nl_link *node_fabric_link(const struct node *node)
+{
+	return node->uplink_nic.ifindex ? &node->uplink_nic : &node->uplink;
 }
 
 void node_free(struct node *node)

@@ -28,12 +28,25 @@ struct pod_iface {
 	char netns[256]; /* the Pod netns' name (/run/netns) or "nsid N" */
 	struct mg_addr addrs[POD_MAX_ADDRS];
 	size_t n_addrs;
-	bool named; /* pod.ns/pod.name came from a resolver */
+	bool named;		/* pod.ns/pod.name came from a resolver */
+	const char *pod_source; /* which one: "ovsdb", "cni-cache", "pod-map" */
 	struct pod_ref pod;
 };
 
+/* Antrea's fixed names (INCIDENT.md), and the suffix its bridging mode gives
+ * the physical NIC when an OVS internal port takes the NIC's name. */
+#define ANTREA_GATEWAY "antrea-gw0"
+#define ANTREA_TUNNEL "antrea-tun0"
+#define ANTREA_BRIDGED_NIC_SUFFIX "~"
+
 struct node {
 	struct nl_link uplink;
+	/* Bridged uplink: the physical NIC "<uplink>~" under the OVS internal
+	 * port that took its name; ifindex 0 when the uplink is not bridged. */
+	struct nl_link uplink_nic;
+	struct nl_link gateway; /* antrea-gw0, ifindex 0 when absent */
+	struct nl_link tunnel;	/* antrea-tun0, ifindex 0 when absent */
+	bool uplink_ipv6;	/* the uplink has a global IPv6 address */
 	struct pod_iface *pods;
 	size_t n_pods;
 	struct mg_addr *node_addrs; /* the node's own addresses (local delivery) */
@@ -43,9 +56,17 @@ struct node {
 /* Reads the node. @uplink_name NULL: the default route's interface.
  * Errors are reported here (one sentence) and returned as -errno. */
 int node_discover(struct node *node, const char *uplink_name);
-/* Names each Pod from the CNI cache; unmatched Pods keep their netns. */
-void node_name_pods(struct node *node, const struct cni_cache *cache);
+/* Names each Pod from the first source that knows it; unmatched Pods keep
+ * their interface and netns. */
+void node_name_pods(struct node *node, const struct pod_sources *sources);
 struct pod_iface *node_find_pod(const struct node *node, int ifindex);
+/* The MTU Antrea derives Pod MTUs from: the NIC's when bridged. */
+unsigned int node_transport_mtu(const struct node *node);
+/* What Pod traffic leaving the node must fit: the smaller of the uplink
+ * port and, when bridged, its NIC. */
+unsigned int node_egress_mtu(const struct node *node);
+/* Where frames from the fabric arrive: the NIC when bridged, else the uplink. */
+const struct nl_link *node_fabric_link(const struct node *node);
 void node_free(struct node *node);
 
 #endif

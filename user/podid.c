@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "ovsdb.h"
 
 static const char *json_str(struct json_object *obj, const char *key)
 {
@@ -65,9 +66,9 @@ static const char *host_ifname(struct json_object *result)
 	return NULL;
 }
 
-static int cache_append(struct cni_cache *cache, const struct cni_entry *entry)
+static int cache_append(struct pod_table *cache, const struct pod_entry *entry)
 {
-	struct cni_entry *grown = realloc(cache->entries, (cache->n + 1) * sizeof(*grown));
+	struct pod_entry *grown = realloc(cache->entries, (cache->n + 1) * sizeof(*grown));
 
 	if (!grown)
 		return -ENOMEM;
@@ -76,12 +77,12 @@ static int cache_append(struct cni_cache *cache, const struct cni_entry *entry)
 	return 0;
 }
 
-int cni_cache_parse_file(const char *path, struct cni_cache *cache)
+int cni_cache_parse_file(const char *path, struct pod_table *cache)
 {
 	struct json_object *root = json_object_from_file(path);
 	struct json_object *args = NULL, *result = NULL;
 	const char *kind, *ns, *name, *ifname, *netns;
-	struct cni_entry entry = {};
+	struct pod_entry entry = {};
 	int err = -EINVAL;
 
 	if (!root)
@@ -108,7 +109,7 @@ out:
 	return err;
 }
 
-int cni_cache_load(const char *dir, struct cni_cache *cache)
+int cni_cache_load(const char *dir, struct pod_table *cache)
 {
 	char path[4096];
 	struct dirent *de;
@@ -140,7 +141,7 @@ int cni_cache_load(const char *dir, struct cni_cache *cache)
 	return 0;
 }
 
-const struct pod_ref *cni_cache_find(const struct cni_cache *cache, const char *host_ifname)
+const struct pod_ref *pod_table_find(const struct pod_table *cache, const char *host_ifname)
 {
 	size_t i;
 
@@ -151,9 +152,69 @@ const struct pod_ref *cni_cache_find(const struct cni_cache *cache, const char *
 	return NULL;
 }
 
-void cni_cache_free(struct cni_cache *cache)
+void pod_table_free(struct pod_table *cache)
 {
 	free(cache->entries);
 	cache->entries = NULL;
 	cache->n = 0;
+}
+
+int pod_map_load(const char *path, struct pod_table *map)
+{
+	struct json_object *root = json_object_from_file(path);
+	int err = 0;
+
+	map->entries = NULL;
+	map->n = 0;
+	if (!root || !json_object_is_type(root, json_type_object)) {
+		pr_err("%s is not a Pod map: want a JSON object {\"<veth>\": {\"namespace\": "
+		       "\"...\", \"name\": \"...\"}}",
+		       path);
+		json_object_put(root);
+		return -EINVAL;
+	}
+	json_object_object_foreach(root, ifname, pod)
+	{
+		const char *ns = json_str(pod, "namespace"), *name = json_str(pod, "name");
+		struct pod_entry entry = {};
+
+		if (!ns || !name || strlen(ifname) >= sizeof(entry.host_ifname) ||
+		    strlen(ns) >= sizeof(entry.pod.ns) || strlen(name) >= sizeof(entry.pod.name)) {
+			pr_err("%s: the entry for '%s' needs a \"namespace\" and a \"name\"", path,
+			       ifname);
+			err = -EINVAL;
+			break;
+		}
+		strcpy(entry.host_ifname, ifname);
+		strcpy(entry.pod.ns, ns);
+		strcpy(entry.pod.name, name);
+		err = cache_append(map, &entry);
+		if (err)
+			break;
+	}
+	json_object_put(root);
+	if (err)
+		pod_table_free(map);
+	return err;
+}
+
+const char *pod_sources_resolve(const struct pod_sources *src, const char *host_ifname,
+				struct pod_ref *out)
+{
+	const struct ovs_port *port = ovs_find_port(src->ovsdb, host_ifname);
+	const struct pod_ref *ref;
+
+	if (port && port->pod.ns[0] && port->pod.name[0]) {
+		*out = port->pod;
+		return "ovsdb";
+	}
+	if (src->cni_cache && (ref = pod_table_find(src->cni_cache, host_ifname))) {
+		*out = *ref;
+		return "cni-cache";
+	}
+	if (src->pod_map && (ref = pod_table_find(src->pod_map, host_ifname))) {
+		*out = *ref;
+		return "pod-map";
+	}
+	return NULL;
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Pod identity: which Kubernetes Pod owns a host-side veth. Source here is
- * the container runtime's libcni result cache, which containerd and CRI-O
- * keep for every Pod whatever the CNI:
+ * Pod identity: which Kubernetes Pod owns a host-side veth. Three sources,
+ * tried in this order by pod_sources_resolve(): Antrea's OVSDB (ovsdb.h),
+ * the container runtime's libcni result cache, and a static map file.
+ *
+ * The libcni cache is kept by containerd and CRI-O for every Pod, whatever
+ * the CNI:
  *   <dir>/results/<network>-<containerID>-<ifName>
  * JSON with "kind": "cniCacheV1", "cniArgs" pairs (K8S_POD_NAMESPACE,
  * K8S_POD_NAME), "netns", and "result.interfaces", whose entry without a
@@ -23,23 +26,41 @@ struct pod_ref {
 	char netns[256]; /* the sandbox's netns path, as the runtime wrote it */
 };
 
-struct cni_entry {
+struct pod_entry {
 	char host_ifname[IF_NAMESIZE];
 	struct pod_ref pod;
 };
 
-struct cni_cache {
-	struct cni_entry *entries;
+/* Host-side interface name -> Pod. */
+struct pod_table {
+	struct pod_entry *entries;
 	size_t n;
+};
+
+struct ovs_ports;
+
+/* Where Pod names come from; any may be NULL or empty. */
+struct pod_sources {
+	const struct ovs_ports *ovsdb;
+	const struct pod_table *cni_cache;
+	const struct pod_table *pod_map;
 };
 
 /* Reads every file of <dir>/results. A file that is not a libcni cache
  * entry gets a warning and is skipped; a missing directory is an empty
  * cache (returns -ENOENT so the caller can say so when it matters). */
-int cni_cache_load(const char *dir, struct cni_cache *cache);
+int cni_cache_load(const char *dir, struct pod_table *cache);
 /* Parses one cache file and appends its entry; -EINVAL when malformed. */
-int cni_cache_parse_file(const char *path, struct cni_cache *cache);
-const struct pod_ref *cni_cache_find(const struct cni_cache *cache, const char *host_ifname);
-void cni_cache_free(struct cni_cache *cache);
+int cni_cache_parse_file(const char *path, struct pod_table *cache);
+/* Reads a static map file: {"<host ifname>": {"namespace": "...", "name":
+ * "..."}, ...}. Reports and returns -errno (-EINVAL when malformed). */
+int pod_map_load(const char *path, struct pod_table *map);
+const struct pod_ref *pod_table_find(const struct pod_table *cache, const char *host_ifname);
+void pod_table_free(struct pod_table *cache);
+
+/* Names the Pod behind @host_ifname from the first source that knows it;
+ * returns that source's name ("ovsdb", "cni-cache", "pod-map") or NULL. */
+const char *pod_sources_resolve(const struct pod_sources *src, const char *host_ifname,
+				struct pod_ref *out);
 
 #endif

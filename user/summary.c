@@ -23,7 +23,7 @@ int tally_add(struct alert_tally *t, __u32 ifindex, __u32 hook, __u64 packets)
 		return -ENOMEM;
 	t->items = grown;
 	t->items[t->n++] =
-		(struct tally_item){.ifindex = ifindex, .hook = hook, .packets = packets};
+		(struct tally_item){ .ifindex = ifindex, .hook = hook, .packets = packets };
 	return 0;
 }
 
@@ -47,7 +47,7 @@ void tally_free(struct alert_tally *t)
 
 struct pod_label pod_label_of(const struct pod_iface *pod)
 {
-	struct pod_label l = {.iface = "", .netns = ""};
+	struct pod_label l = { .iface = "", .netns = "" };
 
 	if (!pod)
 		return l;
@@ -60,7 +60,7 @@ struct pod_label pod_label_of(const struct pod_iface *pod)
 }
 
 static void label_row(struct summary_row *row, __u32 ifindex, const struct node *node,
-		      const struct cni_cache *cache)
+		      const struct pod_table *cache)
 {
 	const struct pod_iface *pod;
 
@@ -72,22 +72,23 @@ static void label_row(struct summary_row *row, __u32 ifindex, const struct node 
 			snprintf(row->iface, sizeof(row->iface), "%s", pod->ifname);
 			return;
 		}
-		if ((int)ifindex == node->uplink.ifindex) {
-			snprintf(row->iface, sizeof(row->iface), "%s", node->uplink.name);
+		if ((int)ifindex == node_fabric_link(node)->ifindex) {
+			snprintf(row->iface, sizeof(row->iface), "%s",
+				 node_fabric_link(node)->name);
 			return;
 		}
 	}
 	if (!if_indextoname(ifindex, row->iface))
 		snprintf(row->iface, sizeof(row->iface), "ifindex %u", ifindex);
 	if (cache && row->hook != MG_HOOK_UPLINK_INGRESS) {
-		row->pod.pod = cni_cache_find(cache, row->iface);
+		row->pod.pod = pod_table_find(cache, row->iface);
 		if (row->pod.pod)
 			row->pod.iface = row->iface;
 	}
 }
 
 int summary_build(const struct counter_row *rows, size_t n, const struct node *node,
-		  const struct cni_cache *cache, const struct alert_tally *tally,
+		  const struct pod_table *cache, const struct alert_tally *tally,
 		  struct summary_row **out)
 {
 	struct summary_row *res = calloc(n ? n : 1, sizeof(*res));

@@ -38,7 +38,7 @@ struct pod_label pod_label_of(const struct pod_iface *pod);
  * @tally NULL: the rows' alerted is -1 (not tracked). *out is malloc'd.
  */
 int summary_build(const struct counter_row *rows, size_t n, const struct node *node,
-		  const struct cni_cache *cache, const struct alert_tally *tally,
+		  const struct pod_table *cache, const struct alert_tally *tally,
 		  struct summary_row **out);
 
 #endif

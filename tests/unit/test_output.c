@@ -20,8 +20,12 @@ static struct pod_ref web = { .ns = "default", .name = "web-7d9f4c6b8-k8s2m" };
 static struct mg_event incident_event(void)
 {
 	struct mg_event ev = {
-		.flow = { .ifindex = 12, .hook = MG_HOOK_POD_INGRESS, .class = MG_CLASS_TOO_BIG,
-			  .proto = IPPROTO_ICMP, .sport = 8, .dport = 0 },
+		.flow = { .ifindex = 12,
+			  .hook = MG_HOOK_POD_INGRESS,
+			  .class = MG_CLASS_TOO_BIG,
+			  .proto = IPPROTO_ICMP,
+			  .sport = 8,
+			  .dport = 0 },
 		.pod_ifindex = 12,
 		.len = 1500,
 		.limit = 1450,
@@ -42,7 +46,10 @@ static struct alert alert_for(const struct mg_event *ev, const struct pod_ref *p
 	struct alert a = {
 		.ev = ev,
 		.iface = "web-7d9f-c71b85",
-		.pod = { .iface = "web-7d9f-c71b85", .pod = pod, .netns = "mtg-pod-web", .mtu = 1500 },
+		.pod = { .iface = "web-7d9f-c71b85",
+			 .pod = pod,
+			 .netns = "mtg-pod-web",
+			 .mtu = 1500 },
 		.limit_detail = "path MTU: uplink ens192 MTU 1450",
 		.when = { .tv_sec = 1764201600, .tv_nsec = 250000000 },
 	};
@@ -118,7 +125,8 @@ static void test_alert_text_names_pod_sizes_and_count(void **state)
 
 	(void)state;
 	alert_to_text(&a, line, sizeof(line));
-	assert_non_null(strstr(line, "Pod default/web-7d9f4c6b8-k8s2m (veth web-7d9f-c71b85, MTU 1500)"));
+	assert_non_null(
+		strstr(line, "Pod default/web-7d9f4c6b8-k8s2m (veth web-7d9f-c71b85, MTU 1500)"));
 	assert_non_null(strstr(line, "sends 1500-byte DF ipv4 icmp 10.77.0.12 -> 10.77.0.100"));
 	assert_non_null(strstr(line, "over the limit 1450 (path MTU: uplink ens192 MTU 1450)"));
 	assert_non_null(strstr(line, ": 37 packets"));
@@ -141,7 +149,8 @@ static void test_gso_and_ports_in_text(void **state)
 	ev.count = 1;
 	a = alert_for(&ev, &web);
 	alert_to_text(&a, line, sizeof(line));
-	assert_non_null(strstr(line, "1500-byte DF GSO-segment ipv4 tcp 10.77.0.12:40000 -> 10.77.0.100:5201"));
+	assert_non_null(strstr(
+		line, "1500-byte DF GSO-segment ipv4 tcp 10.77.0.12:40000 -> 10.77.0.100:5201"));
 	assert_non_null(strstr(line, ": 1 packet"));
 	assert_null(strstr(line, ": 1 packets"));
 }
@@ -153,9 +162,15 @@ static void test_summary_rows_and_tally(void **state)
 		{ .key = { .ifindex = 12, .hook = MG_HOOK_POD_INGRESS } },
 		{ .key = { .ifindex = 3, .hook = MG_HOOK_UPLINK_INGRESS } },
 	};
-	struct pod_iface pod = { .ifindex = 12, .ifname = "web-7d9f-c71b85", .host_mtu = 1500,
-				 .pod_mtu = 1500, .netns = "mtg-pod-web", .named = true };
-	struct node node = { .uplink = { .ifindex = 3, .name = "ens192" }, .pods = &pod, .n_pods = 1 };
+	struct pod_iface pod = { .ifindex = 12,
+				 .ifname = "web-7d9f-c71b85",
+				 .host_mtu = 1500,
+				 .pod_mtu = 1500,
+				 .netns = "mtg-pod-web",
+				 .named = true };
+	struct node node = { .uplink = { .ifindex = 3, .name = "ens192" },
+			     .pods = &pod,
+			     .n_pods = 1 };
 	struct summary_row *out;
 	__u64 stats[MG_STAT_MAX] = { 2, 0, 0 };
 	struct json_object *o, *list, *row, *packets;

@@ -16,47 +16,47 @@
 
 static void test_antrea_entry_names_the_pod(void **state)
 {
-	struct cni_cache cache = {};
+	struct pod_table cache = {};
 	const struct pod_ref *pod;
 
 	(void)state;
 	assert_int_equal(cni_cache_load(FIXTURES, &cache), 0);
-	pod = cni_cache_find(&cache, "coredns--e5a5a3");
+	pod = pod_table_find(&cache, "coredns--e5a5a3");
 	assert_non_null(pod);
 	assert_string_equal(pod->ns, "kube-system");
 	assert_string_equal(pod->name, "coredns-7c6d8f5b9-x2vqp");
 	assert_string_equal(pod->netns, "/var/run/netns/cni-8d3c");
-	cni_cache_free(&cache);
+	pod_table_free(&cache);
 }
 
 static void test_other_cni_entry_names_the_pod(void **state)
 {
-	struct cni_cache cache = {};
+	struct pod_table cache = {};
 	const struct pod_ref *pod;
 
 	(void)state;
 	assert_int_equal(cni_cache_load(FIXTURES, &cache), 0);
 	/* An empty "sandbox" marks the host side as well as a missing one. */
-	pod = cni_cache_find(&cache, "cali1a2b3c4d5e6");
+	pod = pod_table_find(&cache, "cali1a2b3c4d5e6");
 	assert_non_null(pod);
 	assert_string_equal(pod->ns, "shop");
 	assert_string_equal(pod->name, "web-0");
-	cni_cache_free(&cache);
+	pod_table_free(&cache);
 }
 
 static void test_malformed_entries_are_skipped(void **state)
 {
-	struct cni_cache cache = {};
+	struct pod_table cache = {};
 
 	(void)state;
 	/* Two good files; the broken, kindless, argless and sandbox-only ones
 	 * are skipped with a warning, not fatal. */
 	assert_int_equal(cni_cache_load(FIXTURES, &cache), 0);
 	assert_int_equal(cache.n, 2);
-	assert_null(cni_cache_find(&cache, "vethx"));
-	assert_null(cni_cache_find(&cache, "vethy"));
-	assert_null(cni_cache_find(&cache, "eth0"));
-	cni_cache_free(&cache);
+	assert_null(pod_table_find(&cache, "vethx"));
+	assert_null(pod_table_find(&cache, "vethy"));
+	assert_null(pod_table_find(&cache, "eth0"));
+	pod_table_free(&cache);
 }
 
 static void test_each_malformed_file_is_einval(void **state)
@@ -67,7 +67,7 @@ static void test_each_malformed_file_is_einval(void **state)
 		FIXTURES "/results/noargs-5555-eth0",
 		FIXTURES "/results/sandboxonly-6666-eth0",
 	};
-	struct cni_cache cache = {};
+	struct pod_table cache = {};
 	size_t i;
 
 	(void)state;
@@ -78,12 +78,12 @@ static void test_each_malformed_file_is_einval(void **state)
 
 static void test_missing_directory_is_enoent(void **state)
 {
-	struct cni_cache cache = {};
+	struct pod_table cache = {};
 
 	(void)state;
 	assert_int_equal(cni_cache_load("tests/fixtures/no-such-dir", &cache), -ENOENT);
 	assert_int_equal(cache.n, 0);
-	assert_null(cni_cache_find(&cache, "coredns--e5a5a3"));
+	assert_null(pod_table_find(&cache, "coredns--e5a5a3"));
 }
 
 int main(void)
