@@ -306,7 +306,7 @@ test_bad_input_is_refused_cleanly() {
 	lab incident
 	local w=("$MTUGUARD" watch --pin "$PIN" --cni-cache "$LAB_CNI_CACHE" --duration 1)
 	expect_refusal "no interface named 'nope0'" "${w[@]}" --uplink nope0 || return 1
-	expect_refusal "--mode is noencap or encap" "${w[@]}" --uplink "$UPLINK" --mode tunnel || return 1
+	expect_refusal "--mode is noEncap, encap, hybrid" "${w[@]}" --uplink "$UPLINK" --mode tunnel || return 1
 	expect_refusal "--path-mtu takes a whole number" "${w[@]}" --uplink "$UPLINK" --path-mtu 12ab || return 1
 	expect_refusal "unrecognized|unknown" "$MTUGUARD" watch --frobnicate || return 1
 	# A bridge has no native XDP: refused, and the Pods' hooks rolled back.
