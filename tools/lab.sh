@@ -7,6 +7,7 @@
 #   tools/lab.sh up [incident|fixed|consistent] [bridge|ovs]   build (after removing any old lab)
 #   tools/lab.sh restart-pod                      "kubectl delete pod" the CoreDNS Pod: it comes
 #                                                 back with a new veth at the Pod MTU of noEncap
+#   tools/lab.sh add-pod NAME MTU IPV4 IPV6       a new Pod while the node runs (netns $LAB_PREFIX-pod-NAME)
 #   tools/lab.sh down                             remove everything it made
 #   tools/lab.sh env                              print the lab's names as shell variables
 #
@@ -322,13 +323,28 @@ restart_pod() {
 	echo "lab: $DNS_POD restarted as $DNS_IF_RESTARTED (MTU 1500)"
 }
 
+# A Pod scheduled while the node runs: Pod "NAME-6c9f8d7b5-q2x4z" in default.
+add_pod_later() {
+	local name=$1 mtu=$2 ip4=$3 ip6=$4 pod cid ifname
+	[[ -d $LAB_DIR && -n $name && -n $mtu && -n $ip4 && -n $ip6 ]] || {
+		echo "usage: $0 add-pod NAME MTU IPV4 IPV6 (with a lab up)" >&2
+		exit 2
+	}
+	pod=$name-6c9f8d7b5-q2x4z
+	cid=$(printf '%s' "$pod" | sha256sum | cut -c1-64)
+	ifname=$(antrea_ifname "$pod" "$cid")
+	add_pod "$P-pod-$name" "$ifname" "$mtu" "$ip4" "$ip6" "$pod" default "$cid"
+	echo "$ifname"
+}
+
 case ${1:-} in
 up) up "${2:-incident}" "${3:-bridge}" ;;
+add-pod) add_pod_later "${2:-}" "${3:-}" "${4:-}" "${5:-}" ;;
 restart-pod) restart_pod ;;
 down) down ;;
 env) print_env ;;
 *)
-	echo "usage: $0 up [incident|fixed|consistent] [bridge|ovs] | restart-pod | down | env" >&2
+	echo "usage: $0 up [incident|fixed|consistent] [bridge|ovs] | restart-pod | add-pod NAME MTU IPV4 IPV6 | down | env" >&2
 	exit 2
 	;;
 esac

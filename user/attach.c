@@ -237,6 +237,20 @@ void attach_release(struct attach_set *set)
 	set->items = NULL;
 }
 
+void attach_release_ifindex(struct attach_set *set, int ifindex)
+{
+	size_t i = set->n;
+
+	while (i--) {
+		if (set->items[i].ifindex != ifindex)
+			continue;
+		release_one(&set->items[i]);
+		memmove(&set->items[i], &set->items[i + 1],
+			(set->n - i - 1) * sizeof(set->items[0]));
+		set->n--;
+	}
+}
+
 static int detach_pinned_links(const char *pin_dir, int *removed)
 {
 	char dir[4096], path[8192];

@@ -55,6 +55,8 @@ int attach_tc(struct attach_set *set, int prog_fd, int ifindex, const char *ifna
 int attach_xdp(struct attach_set *set, int prog_fd, int ifindex, const char *ifname);
 /* Removes everything in @set, newest first. */
 void attach_release(struct attach_set *set);
+/* Removes what is attached to @ifindex (a Pod that went away). */
+void attach_release_ifindex(struct attach_set *set, int ifindex);
 
 /* For `detach` and for a watch replacing a dead one: removes the links
  * pinned under <pin_dir>/links and the clsact filters at our handle and

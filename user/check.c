@@ -132,6 +132,8 @@ static unsigned int smallest_pod_mtu(const struct node *node)
 	for (i = 0; i < node->n_pods; i++) {
 		unsigned int mtu = policy_pod_limit(node->pods[i].host_mtu, node->pods[i].pod_mtu);
 
+		if (node->pods[i].gone)
+			continue;
 		if (!min || mtu < min)
 			min = mtu;
 	}
@@ -210,8 +212,10 @@ int check_node(const struct node *node, const struct policy *policy, struct chec
 	r->expected_mtu = policy_expected_pod_mtu(policy, r->transport_mtu);
 
 	err = check_node_links(r, node, policy);
-	for (i = 0; i < node->n_pods && !err; i++)
-		err = check_pod(r, node, policy, &node->pods[i]);
+	for (i = 0; i < node->n_pods && !err; i++) {
+		if (!node->pods[i].gone)
+			err = check_pod(r, node, policy, &node->pods[i]);
+	}
 	if (err)
 		check_report_free(r);
 	return err;
@@ -234,6 +238,29 @@ static struct json_object *pod_json(const struct pod_iface *pod)
 	json_object_object_add(o, "namespace", json_object_new_string(pod->pod.ns));
 	json_object_object_add(o, "name", json_object_new_string(pod->pod.name));
 	return o;
+}
+
+struct json_object *mismatch_to_json(const struct mismatch *m, struct json_object *j)
+{
+	if (!j)
+		j = json_object_new_object();
+	json_object_object_add(j, "kind", json_object_new_string(kind_names[m->kind]));
+	json_object_object_add(j, "pod", pod_json(m->pod));
+	json_object_object_add(j, "iface", json_object_new_string(m->iface));
+	json_object_object_add(j, "pod_mtu", m->pod ? json_object_new_int((int)m->mtu) : NULL);
+	json_object_object_add(j, "mtu", json_object_new_int((int)m->mtu));
+	json_object_object_add(j, "path_mtu", json_object_new_int((int)m->path_mtu));
+	json_object_object_add(j, "expected_mtu", json_object_new_int((int)m->expected_mtu));
+	json_object_object_add(j, "cause", json_object_new_string(m->cause));
+	json_object_object_add(j, "remedy", json_object_new_string(m->remedy));
+	return j;
+}
+
+void mismatch_print_text(const struct mismatch *m, const char *prefix)
+{
+	printf("%s%s on %s (MTU %u)\n", prefix, kind_names[m->kind], m->iface, m->mtu);
+	printf("%s  cause:  %s\n", prefix, m->cause);
+	printf("%s  remedy: %s\n", prefix, m->remedy);
 }
 
 /* True for the first finding whose remedy restarts its (named) Pod. */
@@ -297,23 +324,9 @@ struct json_object *check_to_json(const struct check_report *r, const struct nod
 	json_object_object_add(o, "path_mtu", json_object_new_int((int)r->path_mtu));
 	json_object_object_add(o, "pods", pods_json(node));
 	for (i = 0; i < r->n; i++) {
-		const struct mismatch *m = &r->items[i];
-		struct json_object *j = json_object_new_object();
-
-		json_object_object_add(j, "kind", json_object_new_string(kind_names[m->kind]));
-		json_object_object_add(j, "pod", pod_json(m->pod));
-		json_object_object_add(j, "iface", json_object_new_string(m->iface));
-		json_object_object_add(j, "pod_mtu",
-				       m->pod ? json_object_new_int((int)m->mtu) : NULL);
-		json_object_object_add(j, "mtu", json_object_new_int((int)m->mtu));
-		json_object_object_add(j, "path_mtu", json_object_new_int((int)m->path_mtu));
-		json_object_object_add(j, "expected_mtu",
-				       json_object_new_int((int)m->expected_mtu));
-		json_object_object_add(j, "cause", json_object_new_string(m->cause));
-		json_object_object_add(j, "remedy", json_object_new_string(m->remedy));
-		json_object_array_add(list, j);
+		json_object_array_add(list, mismatch_to_json(&r->items[i], NULL));
 		if (first_restart(r, i))
-			json_object_array_add(restart, pod_json(m->pod));
+			json_object_array_add(restart, pod_json(r->items[i].pod));
 	}
 	json_object_object_add(o, "mismatches", list);
 	json_object_object_add(o, "restart", restart);
@@ -336,13 +349,8 @@ void check_print_text(const struct check_report *r, const struct node *node,
 		return;
 	}
 	printf("INCONSISTENT: %zu finding%s\n", r->n, r->n == 1 ? "" : "s");
-	for (i = 0; i < r->n; i++) {
-		const struct mismatch *m = &r->items[i];
-
-		printf("  %s on %s (MTU %u)\n", kind_names[m->kind], m->iface, m->mtu);
-		printf("    cause:  %s\n", m->cause);
-		printf("    remedy: %s\n", m->remedy);
-	}
+	for (i = 0; i < r->n; i++)
+		mismatch_print_text(&r->items[i], "  ");
 	for (i = 0; i < r->n; i++) {
 		if (first_restart(r, i))
 			printf("restart: kubectl -n %s delete pod %s\n", r->items[i].pod->pod.ns,

@@ -51,6 +51,11 @@ const char *mismatch_kind_name(enum mismatch_kind kind);
 int check_node(const struct node *node, const struct policy *policy, struct check_report *report);
 void check_report_free(struct check_report *report);
 
+/* One finding: its fields added to @into (a new object when NULL), and as
+ * three text lines, each starting with @prefix. */
+struct json_object *mismatch_to_json(const struct mismatch *m, struct json_object *into);
+void mismatch_print_text(const struct mismatch *m, const char *prefix);
+
 /* Output: text (lines) or one JSON document, with the Pods to restart. */
 struct json_object *check_to_json(const struct check_report *r, const struct node *node,
 				  const struct policy *policy, const char *mode_reason);

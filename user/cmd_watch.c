@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <net/if.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,8 @@
 #include "bpffs.h"
 #include "check.h"
 #include "cli.h"
+#include "follow.h"
+#include "monitor.h"
 #include "commands.h"
 #include "counters.h"
 #include "guard.h"
@@ -81,7 +85,8 @@ struct watch_opts {
 /* What the ring-buffer callback needs to turn a sample into an alert. */
 struct watch_ctx {
 	const struct watch_opts *opts;
-	const struct node *node;
+	struct settings *settings; /* to name a Pod that appeared after the start */
+	struct node *node;
 	char path_detail[160];
 	struct alert_tally tally;
 	int err;
@@ -224,10 +229,14 @@ static void describe_limit(const struct watch_ctx *ctx, const struct mg_event *e
 
 static void report(struct watch_ctx *ctx, const struct mg_event *ev, bool flush)
 {
-	const struct pod_iface *pod = node_find_pod(ctx->node, (int)ev->pod_ifindex);
+	struct pod_iface *pod = node_find_pod(ctx->node, (int)ev->pod_ifindex);
 	const struct pod_iface *seen_on = node_find_pod(ctx->node, (int)ev->flow.ifindex);
 	char detail[POD_NS_MAX + POD_NAME_MAX + 64], iface[IF_NAMESIZE];
-	struct alert a = {
+	struct alert a;
+
+	if (pod && !pod->named && !pod->gone)
+		settings_name_pod(ctx->settings, pod);
+	a = (struct alert){
 		.ev = ev,
 		.flush = flush,
 		.pod = pod_label_of(pod),
@@ -327,25 +336,65 @@ static void print_start(const struct watch_ctx *ctx, const struct guard *g)
 	fflush(stdout);
 }
 
-static int run_loop(struct ring_buffer *rb, const struct watch_opts *o, struct watch_ctx *ctx)
+enum { SRC_RING, SRC_MONITOR };
+
+static int epoll_add(int epfd, int fd, unsigned int src)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = src };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* Waits on the ring buffer and, when following the node, on rtnetlink;
+ * both are drained as they become readable. */
+static int run_loop(struct ring_buffer *rb, struct mnl_socket *mon, struct follower *f,
+		    const struct watch_opts *o, struct watch_ctx *ctx)
 {
 	struct timespec start, now;
+	int epfd, err = 0;
 
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0 || epoll_add(epfd, ring_buffer__epoll_fd(rb), SRC_RING) ||
+	    (mon && epoll_add(epfd, monitor_fd(mon), SRC_MONITOR))) {
+		err = -errno;
+		pr_err("cannot set up the event loop: %s", strerror(errno));
+		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (!stop_requested) {
-		int err = ring_buffer__poll(rb, POLL_INTERVAL_MS);
+	while (!stop_requested && !ctx->err) {
+		struct epoll_event evs[2];
+		int n = epoll_wait(epfd, evs, 2, POLL_INTERVAL_MS), i;
 
-		if (err < 0 && err != -EINTR) {
-			pr_err("reading the ring buffer failed: %s", strerror(-err));
-			return err;
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			pr_err("waiting for events failed: %s", strerror(errno));
+			break;
 		}
-		if (ctx->err)
-			return ctx->err;
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.u32 == SRC_RING) {
+				err = ring_buffer__consume(rb);
+				if (err < 0) {
+					pr_err("reading the ring buffer failed: %s",
+					       strerror(-err));
+					goto out;
+				}
+				err = 0;
+			} else if (monitor_read(mon, follow_event, f) == -ENOBUFS) {
+				follow_resync(f);
+			}
+		}
+		if (mon)
+			follow_settle(f);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (o->duration_s && (unsigned long)(now.tv_sec - start.tv_sec) >= o->duration_s)
 			break;
 	}
-	return 0;
+	if (ctx->err)
+		err = ctx->err;
+out:
+	if (epfd >= 0)
+		close(epfd);
+	return err;
 }
 
 /* After the hooks are gone: the samples still in the ring, what the
@@ -415,6 +464,8 @@ int cmd_watch(int argc, char **argv)
 	struct watch_opts o;
 	struct watch_ctx ctx = {};
 	struct ring_buffer *rb = NULL;
+	struct mnl_socket *mon = NULL;
+	struct follower follower;
 	const char *uplink;
 	struct node node;
 	struct guard g;
@@ -434,6 +485,7 @@ int cmd_watch(int argc, char **argv)
 	}
 	settings_apply(&o.settings, &node);
 	ctx.opts = &o;
+	ctx.settings = &o.settings;
 	ctx.node = &node;
 	policy_describe_path(&o.settings.policy, node.uplink.name, node_egress_mtu(&node),
 			     ctx.path_detail, sizeof(ctx.path_detail));
@@ -457,7 +509,15 @@ int cmd_watch(int argc, char **argv)
 	}
 	print_start(&ctx, &g);
 
-	err = run_loop(rb, &o, &ctx);
+	mon = monitor_open();
+	if (!mon)
+		pr_warn("cannot subscribe to rtnetlink (%s): Pods created from now on are not "
+			"watched",
+			strerror(errno));
+	follow_init(&follower, &node, &g, &o.settings, o.common.json);
+	err = run_loop(rb, mon, &follower, &o, &ctx);
+	monitor_close(mon);
+	follow_free(&follower);
 	guard_detach(&g);
 	if (!finish(&g, rb, &ctx) && !err)
 		ret = EXIT_OK;

@@ -160,39 +160,83 @@ static int update(int fd, const void *key, const void *value, const char *what)
 }
 
 /* Zeroed counters for every hook we attach, so stats and the summary list
- * a watched interface even when nothing crossed it. */
+ * a watched interface even when nothing crossed it. Existing ones are kept:
+ * a Pod re-added on the same ifindex keeps counting where it was. */
 static int create_counters(struct guard *g, int ifindex, const enum mg_hook *hooks, int nhooks)
 {
 	int fd = bpf_map__fd(g->skel->maps.mg_counters);
 	int ncpus = libbpf_num_possible_cpus();
 	struct mg_counters zero[ncpus > 0 ? ncpus : 1];
-	int i, err;
+	int i;
 
 	memset(zero, 0, sizeof(zero));
 	for (i = 0; i < nhooks; i++) {
 		struct mg_counter_key key = { .ifindex = (__u32)ifindex, .hook = hooks[i] };
 
-		err = update(fd, &key, zero, "a counter");
-		if (err)
-			return err;
+		if (bpf_map_update_elem(fd, &key, zero, BPF_NOEXIST) && errno != EEXIST) {
+			pr_err("cannot write a counter into the BPF maps: %s", strerror(errno));
+			return -errno;
+		}
 	}
 	return 0;
 }
 
-int guard_configure(struct guard *g, const struct node *node, const struct policy *policy)
+/* Drops the local-destination entries that point at @ifindex. */
+static void forget_pod_addrs(struct guard *g, int ifindex)
+{
+	int fd = bpf_map__fd(g->skel->maps.mg_local_dsts);
+	struct mg_addr key, next, *prev = NULL;
+	struct mg_local_dst dst;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		if (!bpf_map_lookup_elem(fd, &key, &dst) && dst.kind == MG_DST_POD &&
+		    dst.ifindex == (__u32)ifindex) {
+			/* Deleting the current key restarts the walk safely. */
+			bpf_map_delete_elem(fd, &key);
+			prev = NULL;
+			continue;
+		}
+		prev = &key;
+	}
+}
+
+/* Writes one Pod's role, limits and addresses into the maps. */
+static int configure_pod(struct guard *g, const struct pod_iface *pod, unsigned int path_mtu)
 {
 	static const enum mg_hook pod_hooks[] = { MG_HOOK_POD_INGRESS, MG_HOOK_POD_EGRESS };
+	unsigned int limit = policy_pod_limit(pod->host_mtu, pod->pod_mtu);
+	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = limit, .path_mtu = path_mtu };
+	int dsts = bpf_map__fd(g->skel->maps.mg_local_dsts);
+	__u32 ifindex = (__u32)pod->ifindex;
+	size_t a;
+	int err;
+
+	err = update(bpf_map__fd(g->skel->maps.mg_ifaces), &ifindex, &cfg, "a Pod interface");
+	if (!err)
+		err = create_counters(g, pod->ifindex, pod_hooks, 2);
+	if (!err)
+		forget_pod_addrs(g, pod->ifindex);
+	for (a = 0; a < pod->n_addrs && !err; a++) {
+		struct mg_local_dst dst = { .kind = MG_DST_POD, .ifindex = ifindex, .mtu = limit };
+
+		err = update(dsts, &pod->addrs[a], &dst, "a Pod address");
+	}
+	return err;
+}
+
+int guard_configure(struct guard *g, const struct node *node, const struct policy *policy)
+{
 	static const enum mg_hook uplink_hooks[] = { MG_HOOK_UPLINK_INGRESS };
-	int ifaces = bpf_map__fd(g->skel->maps.mg_ifaces);
 	int dsts = bpf_map__fd(g->skel->maps.mg_local_dsts);
 	unsigned int path_mtu = policy_path_mtu(policy, node_egress_mtu(node));
 	const struct nl_link *fabric = node_fabric_link(node);
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_UPLINK };
 	__u32 ifindex = (__u32)fabric->ifindex;
-	size_t i, a;
+	size_t i;
 	int err;
 
-	err = update(ifaces, &ifindex, &cfg, "the uplink");
+	err = update(bpf_map__fd(g->skel->maps.mg_ifaces), &ifindex, &cfg, "the uplink");
 	if (!err)
 		err = create_counters(g, fabric->ifindex, uplink_hooks, 1);
 	/* The node's own addresses first: a Pod address wins where both
@@ -203,35 +247,28 @@ int guard_configure(struct guard *g, const struct node *node, const struct polic
 		err = update(dsts, &node->node_addrs[i], &dst, "a node address");
 	}
 	for (i = 0; i < node->n_pods && !err; i++) {
-		const struct pod_iface *pod = &node->pods[i];
-		unsigned int limit = policy_pod_limit(pod->host_mtu, pod->pod_mtu);
-
-		cfg = (struct mg_iface_cfg){
-			.role = MG_ROLE_POD,
-			.pod_mtu = limit,
-			.path_mtu = path_mtu,
-		};
-		ifindex = (__u32)pod->ifindex;
-		err = update(ifaces, &ifindex, &cfg, "a Pod interface");
-		if (!err)
-			err = create_counters(g, pod->ifindex, pod_hooks, 2);
-		for (a = 0; a < pod->n_addrs && !err; a++) {
-			struct mg_local_dst dst = {
-				.kind = MG_DST_POD,
-				.ifindex = (__u32)pod->ifindex,
-				.mtu = limit,
-			};
-
-			err = update(dsts, &pod->addrs[a], &dst, "a Pod address");
-		}
+		if (!node->pods[i].gone)
+			err = configure_pod(g, &node->pods[i], path_mtu);
 	}
+	return err;
+}
+
+static int attach_pod(struct guard *g, const struct pod_iface *pod)
+{
+	int err;
+
+	err = attach_tc(&g->attached, bpf_program__fd(g->skel->progs.mg_pod_ingress), pod->ifindex,
+			pod->ifname, true, "pod_ingress");
+	if (!err)
+		err = attach_tc(&g->attached, bpf_program__fd(g->skel->progs.mg_pod_egress),
+				pod->ifindex, pod->ifname, false, "pod_egress");
+	if (err)
+		attach_release_ifindex(&g->attached, pod->ifindex);
 	return err;
 }
 
 int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
 {
-	int ingress = bpf_program__fd(g->skel->progs.mg_pod_ingress);
-	int egress = bpf_program__fd(g->skel->progs.mg_pod_egress);
 	const struct nl_link *fabric;
 	size_t i;
 	int err;
@@ -239,11 +276,9 @@ int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
 	for (i = 0; i < node->n_pods; i++) {
 		const struct pod_iface *pod = &node->pods[i];
 
-		err = attach_tc(&g->attached, ingress, pod->ifindex, pod->ifname, true,
-				"pod_ingress");
-		if (!err)
-			err = attach_tc(&g->attached, egress, pod->ifindex, pod->ifname, false,
-					"pod_egress");
+		if (pod->gone)
+			continue;
+		err = attach_pod(g, pod);
 		if (err == -ENODEV) {
 			/* The Pod went away since discovery: nothing to watch. */
 			pr_warn("%s vanished while attaching; skipping it", pod->ifname);
@@ -265,6 +300,31 @@ int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
 fail:
 	guard_detach(g);
 	return err;
+}
+
+int guard_add_pod(struct guard *g, const struct pod_iface *pod, unsigned int path_mtu)
+{
+	int err = configure_pod(g, pod, path_mtu);
+
+	if (!err)
+		err = attach_pod(g, pod);
+	if (err)
+		guard_remove_pod(g, pod);
+	return err;
+}
+
+int guard_refresh_pod(struct guard *g, const struct pod_iface *pod, unsigned int path_mtu)
+{
+	return configure_pod(g, pod, path_mtu);
+}
+
+void guard_remove_pod(struct guard *g, const struct pod_iface *pod)
+{
+	__u32 ifindex = (__u32)pod->ifindex;
+
+	attach_release_ifindex(&g->attached, pod->ifindex);
+	bpf_map_delete_elem(bpf_map__fd(g->skel->maps.mg_ifaces), &ifindex);
+	forget_pod_addrs(g, pod->ifindex);
 }
 
 void guard_detach(struct guard *g)

@@ -41,6 +41,11 @@ int guard_configure(struct guard *g, const struct node *node, const struct polic
 /* Attaches Pod ingress and egress on every Pod veth and the uplink hook.
  * All or nothing: on error, what was attached is removed again. */
 int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp);
+/* Following the node: a Pod that appeared (configure and attach; on error
+ * nothing of it is left), one whose MTU or addresses changed, one gone. */
+int guard_add_pod(struct guard *g, const struct pod_iface *pod, unsigned int path_mtu);
+int guard_refresh_pod(struct guard *g, const struct pod_iface *pod, unsigned int path_mtu);
+void guard_remove_pod(struct guard *g, const struct pod_iface *pod);
 /* Removes every hook; the programs and maps stay loaded (and pinned). */
 void guard_detach(struct guard *g);
 /* Removes the maps this guard pinned: for a watch that failed to start,

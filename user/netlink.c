@@ -128,7 +128,7 @@ static void parse_nested(const struct nlattr *nest, const struct nlattr **tb, in
 	}
 }
 
-static void parse_link(const struct nlmsghdr *nlh, struct nl_link *link)
+void nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *link)
 {
 	const struct nlattr *tb[IFLA_MAX + 1] = {};
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
@@ -167,7 +167,7 @@ static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
 	link = vec_push(v);
 	if (!link)
 		return MNL_CB_ERROR;
-	parse_link(nlh, link);
+	nl_parse_link(nlh, link);
 	return MNL_CB_OK;
 }
 
@@ -207,7 +207,7 @@ int nl_dump_links(int nsid, struct nl_link **links, size_t *n)
 static int link_get_cb(const struct nlmsghdr *nlh, void *data)
 {
 	if (nlh->nlmsg_type == RTM_NEWLINK)
-		parse_link(nlh, data);
+		nl_parse_link(nlh, data);
 	return MNL_CB_OK;
 }
 

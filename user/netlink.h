@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <linux/netlink.h>
 #include <linux/types.h>
 
 #include "mtuguard.h"
@@ -37,6 +38,8 @@ struct nl_addr {
 	unsigned char scope; /* RT_SCOPE_* */
 };
 
+/* Fills @link from an RTM_NEWLINK/RTM_DELLINK message. */
+void nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *link);
 /* Dumps every link of the netns @nsid; *links is malloc'd. */
 int nl_dump_links(int nsid, struct nl_link **links, size_t *n);
 /* Reads one link of netns @nsid by ifindex. */

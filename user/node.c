@@ -117,15 +117,15 @@ static void find_antrea_links(struct node *node, const struct nl_link *links, si
 		node->tunnel = *l;
 }
 
-/* Reads the Pod end of a veth: its MTU and addresses. A netns that vanished
- * (the Pod was deleted meanwhile) leaves pod_mtu 0 and no addresses. */
-static void read_pod_end(struct pod_iface *pod)
+void node_reread_pod(struct pod_iface *pod)
 {
 	struct nl_link peer;
 	struct nl_addr *addrs;
 	size_t n, i;
 	int err;
 
+	pod->pod_mtu = 0;
+	pod->n_addrs = 0;
 	err = nl_get_link(pod->netnsid, pod->peer_ifindex, &peer);
 	if (err) {
 		pr_warn("cannot read the Pod end of %s in %s (%s); using the host end's MTU",
@@ -148,31 +148,136 @@ static void read_pod_end(struct pod_iface *pod)
 	free(addrs);
 }
 
+static bool is_pod_link(const struct node *node, const struct nl_link *l)
+{
+	return !strcmp(l->kind, "veth") && l->peer_netnsid >= 0 &&
+	       l->ifindex != node->uplink.ifindex && l->ifindex != node->uplink_nic.ifindex;
+}
+
+/* (Re)fills a Pod from its host-side veth, and reads its Pod end. */
+static void fill_pod(struct pod_iface *pod, const struct nl_link *l)
+{
+	bool same_netns =
+		pod->ifindex == l->ifindex && pod->netnsid == l->peer_netnsid && pod->netns[0];
+
+	pod->ifindex = l->ifindex;
+	snprintf(pod->ifname, sizeof(pod->ifname), "%s", l->name);
+	pod->host_mtu = l->mtu;
+	pod->peer_ifindex = l->peer_ifindex;
+	if (!same_netns) {
+		pod->netnsid = l->peer_netnsid;
+		netns_name(pod->netnsid, pod->netns, sizeof(pod->netns));
+	}
+	pod->gone = false;
+	node_reread_pod(pod);
+}
+
+static struct pod_iface *add_pod(struct node *node)
+{
+	struct pod_iface *grown = realloc(node->pods, (node->n_pods + 1) * sizeof(*grown));
+
+	if (!grown)
+		return NULL;
+	node->pods = grown;
+	return memset(&node->pods[node->n_pods++], 0, sizeof(*grown));
+}
+
 static int find_pods(struct node *node, const struct nl_link *links, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const struct nl_link *l = &links[i];
-		struct pod_iface *pod, *grown;
+		struct pod_iface *pod;
 
-		if (strcmp(l->kind, "veth") || l->peer_netnsid < 0 ||
-		    l->ifindex == node->uplink.ifindex || l->ifindex == node->uplink_nic.ifindex)
+		if (!is_pod_link(node, &links[i]))
 			continue;
-		grown = realloc(node->pods, (node->n_pods + 1) * sizeof(*grown));
-		if (!grown)
+		pod = add_pod(node);
+		if (!pod)
 			return -ENOMEM;
-		node->pods = grown;
-		pod = memset(&node->pods[node->n_pods++], 0, sizeof(*pod));
-		pod->ifindex = l->ifindex;
-		snprintf(pod->ifname, sizeof(pod->ifname), "%s", l->name);
-		pod->host_mtu = l->mtu;
-		pod->peer_ifindex = l->peer_ifindex;
-		pod->netnsid = l->peer_netnsid;
-		netns_name(pod->netnsid, pod->netns, sizeof(pod->netns));
-		read_pod_end(pod);
+		fill_pod(pod, &links[i]);
 	}
 	return 0;
+}
+
+struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link, bool *added)
+{
+	struct pod_iface *pod;
+
+	*added = false;
+	if (!is_pod_link(node, link))
+		return NULL;
+	pod = node_find_pod(node, link->ifindex);
+	if (!pod || pod->gone || strcmp(pod->ifname, link->name)) {
+		/* New, or an ifindex reused by another Pod: a fresh entry. */
+		if (pod)
+			pod->gone = true;
+		pod = add_pod(node);
+		if (!pod)
+			return NULL;
+		*added = true;
+	}
+	fill_pod(pod, link);
+	return pod;
+}
+
+struct pod_iface *node_pod_gone(struct node *node, int ifindex)
+{
+	struct pod_iface *pod = node_find_pod(node, ifindex);
+
+	if (!pod || pod->gone)
+		return NULL;
+	pod->gone = true;
+	return pod;
+}
+
+struct pod_iface *node_find_pod_by_peer(const struct node *node, int nsid, int peer_ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_pods; i++) {
+		struct pod_iface *pod = &node->pods[i];
+
+		if (!pod->gone && pod->netnsid == nsid && pod->peer_ifindex == peer_ifindex)
+			return pod;
+	}
+	return NULL;
+}
+
+static bool update_one(struct nl_link *known, const struct nl_link *link, bool deleted)
+{
+	unsigned int mtu = known->mtu;
+
+	if (!known->ifindex || known->ifindex != link->ifindex)
+		return false;
+	if (deleted) {
+		memset(known, 0, sizeof(*known));
+		return true;
+	}
+	*known = *link;
+	return known->mtu != mtu;
+}
+
+bool node_update_link(struct node *node, const struct nl_link *link, bool deleted)
+{
+	char nic[IF_NAMESIZE + 1];
+
+	/* Links Antrea creates after we started: the gateway, the tunnel. */
+	if (!deleted && !node->gateway.ifindex && !strcmp(link->name, ANTREA_GATEWAY)) {
+		node->gateway = *link;
+		return true;
+	}
+	if (!deleted && !node->tunnel.ifindex && !strcmp(link->name, ANTREA_TUNNEL)) {
+		node->tunnel = *link;
+		return true;
+	}
+	snprintf(nic, sizeof(nic), "%s" ANTREA_BRIDGED_NIC_SUFFIX, node->uplink.name);
+	if (!deleted && !node->uplink_nic.ifindex && !strcmp(link->name, nic)) {
+		node->uplink_nic = *link;
+		return true;
+	}
+	return update_one(&node->uplink, link, deleted) |
+	       update_one(&node->uplink_nic, link, deleted) |
+	       update_one(&node->gateway, link, deleted) | update_one(&node->tunnel, link, deleted);
 }
 
 static int read_node_addrs(struct node *node)
@@ -242,9 +347,10 @@ void node_name_pods(struct node *node, const struct pod_sources *sources)
 
 struct pod_iface *node_find_pod(const struct node *node, int ifindex)
 {
-	size_t i;
+	size_t i = node->n_pods;
 
-	for (i = 0; i < node->n_pods; i++) {
+	/* Newest first: a live Pod wins over a gone one with its ifindex. */
+	while (i--) {
 		if (node->pods[i].ifindex == ifindex)
 			return &node->pods[i];
 	}

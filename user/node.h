@@ -28,8 +28,11 @@ struct pod_iface {
 	char netns[256]; /* the Pod netns' name (/run/netns) or "nsid N" */
 	struct mg_addr addrs[POD_MAX_ADDRS];
 	size_t n_addrs;
-	bool named;		/* pod.ns/pod.name came from a resolver */
-	const char *pod_source; /* which one: "ovsdb", "cni-cache", "pod-map" */
+	bool gone;			  /* its veth was deleted; kept for the counters' labels */
+	bool named;			  /* pod.ns/pod.name came from a resolver */
+	const char *pod_source;		  /* which one: "ovsdb", "cni-cache", "pod-map" */
+	unsigned long long name_retry_ms; /* unnamed: no new try before (monotonic) */
+	unsigned int name_backoff_ms;
 	struct pod_ref pod;
 };
 
@@ -60,6 +63,20 @@ int node_discover(struct node *node, const char *uplink_name);
  * their interface and netns. */
 void node_name_pods(struct node *node, const struct pod_sources *sources);
 struct pod_iface *node_find_pod(const struct node *node, int ifindex);
+struct pod_iface *node_find_pod_by_peer(const struct node *node, int nsid, int peer_ifindex);
+
+/* Following the node (monitor.h). Pointers into node->pods are valid only
+ * until the next node_upsert_pod. */
+/* Adds or refreshes the Pod behind @link; NULL when it is not a Pod veth. */
+struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link, bool *added);
+/* Re-reads a Pod's end: its MTU and addresses. A netns that vanished (the
+ * Pod was deleted meanwhile) leaves pod_mtu 0 and no addresses. */
+void node_reread_pod(struct pod_iface *pod);
+/* Marks the Pod on @ifindex gone; returns it, or NULL if there was none. */
+struct pod_iface *node_pod_gone(struct node *node, int ifindex);
+/* Takes in a change of the uplink, its NIC, the gateway or the tunnel;
+ * true when the node's MTU picture changed. */
+bool node_update_link(struct node *node, const struct nl_link *link, bool deleted);
 /* The MTU Antrea derives Pod MTUs from: the NIC's when bridged. */
 unsigned int node_transport_mtu(const struct node *node);
 /* What Pod traffic leaving the node must fit: the smaller of the uplink

@@ -157,6 +157,38 @@ static void load_sources(struct settings *s)
 		(struct pod_sources){ .ovsdb = &s->ovs, .cni_cache = &s->cni, .pod_map = &s->map };
 }
 
+/* A new Pod's name arrives after its veth (the CNI writes its cache entry
+ * last), so an unnamed Pod re-reads the sources: soon at first, then less
+ * and less often, so that a Pod no source knows costs next to nothing. */
+#define NAME_RETRY_FIRST_MS 10
+#define NAME_RETRY_MAX_MS 10000
+
+static unsigned long long monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (unsigned long long)now.tv_sec * 1000 + (unsigned long long)now.tv_nsec / 1000000;
+}
+
+void settings_name_pod(struct settings *s, struct pod_iface *pod)
+{
+	unsigned long long now = monotonic_ms();
+
+	pod->pod_source = pod_sources_resolve(&s->sources, pod->ifname, &pod->pod);
+	if (!pod->pod_source && now >= pod->name_retry_ms) {
+		settings_free(s);
+		load_sources(s);
+		pod->pod_source = pod_sources_resolve(&s->sources, pod->ifname, &pod->pod);
+		pod->name_backoff_ms =
+			pod->name_backoff_ms ? pod->name_backoff_ms * 2 : NAME_RETRY_FIRST_MS;
+		if (pod->name_backoff_ms > NAME_RETRY_MAX_MS)
+			pod->name_backoff_ms = NAME_RETRY_MAX_MS;
+		pod->name_retry_ms = now + pod->name_backoff_ms;
+	}
+	pod->named = pod->pod_source != NULL;
+}
+
 static bool tunnel_from_kind(const char *kind, enum tunnel_type *out)
 {
 	if (!strcmp(kind, "gretap") || !strcmp(kind, "gre"))

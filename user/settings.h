@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "antrea_config.h"
 #include "node.h"
@@ -80,6 +81,9 @@ int settings_load_config(struct settings *s, const char **uplink);
  * the node's Pods and decides the policy (flags over config over what the
  * node shows). */
 void settings_apply(struct settings *s, struct node *node);
+/* Names a Pod that appeared after the start, re-reading the sources when
+ * they do not know it yet (with a backoff per Pod). */
+void settings_name_pod(struct settings *s, struct pod_iface *pod);
 void settings_free(struct settings *s);
 
 #endif
