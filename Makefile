@@ -12,7 +12,7 @@ WARNINGS := -Wall -Wextra
 CFLAGS ?= -g -O2
 CFLAGS += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(INCLUDES) -Iuser
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARNINGS) -MMD -MP $(INCLUDES)
-LDLIBS := -lbpf -lelf -lz -ljson-c -lmnl -lcap -lyaml
+LDLIBS := -lbpf -lelf -lz -ljson-c -lmnl -lcap -lyaml -lmicrohttpd -lpthread
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))

@@ -4,13 +4,15 @@
  * (check.bpf.h) and pass it on. They never drop, redirect or rewrite:
  * TC programs return TC_ACT_UNSPEC, which is also TCX's "next", so the
  * programs and filters after ours (the CNI's) still run; TC_ACT_OK would end
- * the chain and bypass them. XDP returns XDP_PASS.
+ * the chain and bypass them. XDP returns XDP_PASS. The kfree_skb program
+ * (drops.bpf.h) only counts.
  */
 #include "vmlinux.h"
 
 #include <bpf/bpf_helpers.h>
 
 #include "check.bpf.h"
+#include "drops.bpf.h"
 
 #define MG_TC_ACT_UNSPEC (-1)
 

@@ -163,6 +163,7 @@ _Static_assert(sizeof(struct mg_flow_state) == 16 + sizeof(struct mg_event), "mg
 #define MG_MAP_COUNTERS "mg_counters"
 #define MG_MAP_FLOWS "mg_flows"
 #define MG_MAP_STATS "mg_stats"
+#define MG_MAP_DROPS "mg_drops"
 
 /* Every program's name starts with this, so detach can tell ours apart. */
 #define MG_PROG_PREFIX "mg_"

@@ -8,11 +8,13 @@ packages=(
 	# build: clang's BPF target, libbpf, skeletons, the userspace libraries
 	make gcc clang llvm pkg-config
 	libbpf-dev bpftool libelf-dev zlib1g-dev
-	libjson-c-dev libmnl-dev libcap-dev libyaml-dev libcmocka-dev
+	libjson-c-dev libmnl-dev libcap-dev libyaml-dev libmicrohttpd-dev libcmocka-dev
 	# lab, demo and end-to-end tests
 	iproute2 iputils-ping iperf3 jq util-linux procps python3
 	# the lab's Open vSwitch (userspace datapath, its own ovsdb-server)
 	openvswitch-switch
+	# metrics: promtool to validate them, a real Prometheus to scrape them
+	prometheus curl
 )
 
 missing=()

@@ -26,6 +26,10 @@
 #   consistent  1500 / 1500 / 1500  all restarted: nothing to flag
 # mtg-far sits behind a 1400 hop, so pinging it with 1450 bytes yields ICMP
 # "fragmentation needed" (and ICMPv6 Packet Too Big) back to the Pod.
+# 10.79.0.2 sits behind the node itself, which routes to it over a 1400 VXLAN
+# link (rt0, to the remote host): the node's own IP forwarding drops what does
+# not fit, with the kernel drop reason PKT_TOO_BIG. (A tunnel, not a veth, so
+# that it is not taken for a Pod.)
 # IPv6 mirrors IPv4 on fd77::/64 and fd78::/64.
 #
 # Pods are registered as containerd registers them with the CNI: a libcni result
@@ -94,6 +98,7 @@ DNS_IP=10.77.0.11
 WEB_IP=10.77.0.12
 REMOTE_IP=10.77.0.100
 FAR_IP=10.78.0.2
+ROUTED_IP=10.79.0.2
 NODE_IP6=fd77::1
 DNS_IP6=fd77::11
 WEB_IP6=fd77::12
@@ -199,6 +204,7 @@ add_pod() {
 	in_ns "$ns" addr add "$ip6/64" dev eth0 nodad
 	in_ns "$ns" link set eth0 up
 	in_ns "$ns" route add default via 10.77.0.100
+	in_ns "$ns" route add 10.79.0.0/24 via 10.77.0.1
 	in_ns "$ns" -6 route add default via fd77::100
 	write_cni_cache "$ns" "$ifname" "$pod" "$podns" "$cid"
 }
@@ -297,6 +303,15 @@ up() {
 	in_ns "$NS_NODE" addr add fd77::1/64 dev "$node_if" nodad
 	in_ns "$NS_NODE" link set "$node_if" up
 	in_ns "$NS_NODE" route add default via 10.77.0.100
+
+	# A network the node routes to itself, over a 1400 VXLAN to the remote.
+	in_ns "$NS_NODE" link add rt0 mtu 1400 type vxlan id 79 local 10.77.0.1 remote 10.77.0.100 dstport 4789
+	in_ns "$NS_NODE" addr add 10.79.0.1/24 dev rt0
+	in_ns "$NS_NODE" link set rt0 up
+	ip netns exec "$NS_NODE" sysctl -qw net.ipv4.ip_forward=1
+	in_ns "$NS_REMOTE" link add rt0 mtu 1400 type vxlan id 79 local 10.77.0.100 remote 10.77.0.1 dstport 4789
+	in_ns "$NS_REMOTE" addr add 10.79.0.2/24 dev rt0
+	in_ns "$NS_REMOTE" link set rt0 up
 
 	echo "lab: $scenario scenario up on $switch (uplink ens192 MTU $(in_ns "$NS_NODE" link show ens192 | awk '{for (i = 1; i < NF; i++) if ($i == "mtu") print $(i + 1)}'), $DNS_IF MTU $dns_mtu, $WEB_IF MTU $web_mtu)"
 }

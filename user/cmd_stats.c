@@ -59,6 +59,15 @@ static int open_pinned(const char *pin_dir, const char *name)
 	return fd;
 }
 
+/* A map that only some kernels have (mg_drops): -1 when absent, quietly. */
+static int open_pinned_optional(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	pin_path(path, sizeof(path), pin_dir, name);
+	return bpf_obj_get(path);
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -72,7 +81,9 @@ int cmd_stats(int argc, char **argv)
 	struct summary_row *summary = NULL;
 	struct pod_table cache = {};
 	__u64 stats[MG_STAT_MAX];
-	int counters_fd = -1, stats_fd = -1;
+	int counters_fd = -1, stats_fd = -1, drops_fd = -1;
+	struct drop_row *drops = NULL;
+	size_t n_drops = 0;
 	int ret = EXIT_ERROR, opt;
 	size_t n = 0;
 
@@ -108,13 +119,25 @@ int cmd_stats(int argc, char **argv)
 		pr_err("cannot read the pinned counters in %s", common.pin_dir);
 		goto out;
 	}
-	output_summary(summary, n, stats, "stats", common.json);
+	drops_fd = open_pinned_optional(common.pin_dir, MG_MAP_DROPS);
+	if (drops_fd >= 0 && drops_rows(drops_fd, &drops, &n_drops))
+		n_drops = 0;
+	output_summary(&(struct summary){ .rows = summary,
+					  .n = n,
+					  .stats = stats,
+					  .drops_counted = drops_fd >= 0,
+					  .drops = drops,
+					  .n_drops = n_drops },
+		       "stats", common.json);
 	ret = EXIT_OK;
 out:
 	if (counters_fd >= 0)
 		close(counters_fd);
 	if (stats_fd >= 0)
 		close(stats_fd);
+	if (drops_fd >= 0)
+		close(drops_fd);
+	free(drops);
 	free(rows);
 	free(summary);
 	pod_table_free(&cache);

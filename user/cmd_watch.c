@@ -19,6 +19,7 @@
 #include "check.h"
 #include "cli.h"
 #include "follow.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "commands.h"
 #include "counters.h"
@@ -62,6 +63,8 @@ static const char watch_help_outro[] =
 	"                         or auto, TCX where the kernel has it (default)\n"
 	"  --uplink-xdp           watch the uplink with native XDP instead of TC ingress;\n"
 	"                         refused where the driver has none or an XDP program is there\n"
+	"  --metrics ADDR:PORT    serve Prometheus metrics on http://ADDR:PORT/metrics, with\n"
+	"                         /healthz and /readyz (e.g. 127.0.0.1:9465; :9465 for all)\n"
 	"  --pin DIR              pin maps and links below DIR on bpffs (default\n"
 	"                         " MG_DEFAULT_PIN_DIR "; bpffs is mounted if absent)\n"
 	"  --json                 one JSON object per line on stdout\n"
@@ -80,6 +83,9 @@ struct watch_opts {
 	unsigned long sample_interval_ms;
 	enum attach_mode attach_mode;
 	bool uplink_xdp;
+	bool metrics;
+	const char *metrics_text;
+	struct sockaddr_storage metrics_addr;
 };
 
 /* What the ring-buffer callback needs to turn a sample into an alert. */
@@ -89,6 +95,10 @@ struct watch_ctx {
 	struct node *node;
 	char path_detail[160];
 	struct alert_tally tally;
+	struct guard *guard;
+	struct drop_row *drops_seen; /* confirmed drops already reported */
+	size_t n_drops_seen;
+	time_t drops_checked;
 	int err;
 };
 
@@ -107,12 +117,14 @@ static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 		OPT_SAMPLE_INTERVAL,
 		OPT_ATTACH,
 		OPT_UPLINK_XDP,
+		OPT_METRICS,
 	};
 	static const struct option long_opts[] = {
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
 		{ "attach", required_argument, NULL, OPT_ATTACH },
 		{ "uplink-xdp", no_argument, NULL, OPT_UPLINK_XDP },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		SETTINGS_LONG_OPTS,
 		COMMON_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
@@ -153,6 +165,12 @@ static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 			break;
 		case OPT_UPLINK_XDP:
 			o->uplink_xdp = true;
+			break;
+		case OPT_METRICS:
+			if (!metrics_parse_addr(optarg, &o->metrics_addr))
+				return EXIT_ERROR;
+			o->metrics = true;
+			o->metrics_text = optarg;
 			break;
 		default:
 			return cli_usage_error("watch");
@@ -336,6 +354,34 @@ static void print_start(const struct watch_ctx *ctx, const struct guard *g)
 	fflush(stdout);
 }
 
+/* Confirmed drops are counted in the kernel; once a second, report the
+ * devices whose count grew, beside the predicted losses. */
+static void report_confirmed_drops(struct watch_ctx *ctx)
+{
+	int fd = guard_drops_fd(ctx->guard);
+	struct drop_row *rows;
+	size_t n, i, j;
+	time_t now = time(NULL);
+
+	if (fd < 0 || now == ctx->drops_checked || drops_rows(fd, &rows, &n))
+		return;
+	ctx->drops_checked = now;
+	for (i = 0; i < n; i++) {
+		__u64 before = 0;
+
+		for (j = 0; j < ctx->n_drops_seen; j++) {
+			if (!strcmp(ctx->drops_seen[j].iface, rows[i].iface))
+				before = ctx->drops_seen[j].packets;
+		}
+		if (rows[i].packets > before)
+			output_confirmed_drops(rows[i].iface, rows[i].packets - before,
+					       rows[i].packets, ctx->opts->common.json);
+	}
+	free(ctx->drops_seen);
+	ctx->drops_seen = rows;
+	ctx->n_drops_seen = n;
+}
+
 enum { SRC_RING, SRC_MONITOR };
 
 static int epoll_add(int epfd, int fd, unsigned int src)
@@ -348,7 +394,7 @@ static int epoll_add(int epfd, int fd, unsigned int src)
 /* Waits on the ring buffer and, when following the node, on rtnetlink;
  * both are drained as they become readable. */
 static int run_loop(struct ring_buffer *rb, struct mnl_socket *mon, struct follower *f,
-		    const struct watch_opts *o, struct watch_ctx *ctx)
+		    struct metrics *metrics, const struct watch_opts *o, struct watch_ctx *ctx)
 {
 	struct timespec start, now;
 	int epfd, err = 0;
@@ -370,10 +416,13 @@ static int run_loop(struct ring_buffer *rb, struct mnl_socket *mon, struct follo
 			pr_err("waiting for events failed: %s", strerror(errno));
 			break;
 		}
+		/* The metrics thread reads the node model too. */
+		metrics_lock(metrics);
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.u32 == SRC_RING) {
 				err = ring_buffer__consume(rb);
 				if (err < 0) {
+					metrics_unlock(metrics);
 					pr_err("reading the ring buffer failed: %s",
 					       strerror(-err));
 					goto out;
@@ -385,6 +434,8 @@ static int run_loop(struct ring_buffer *rb, struct mnl_socket *mon, struct follo
 		}
 		if (mon)
 			follow_settle(f);
+		report_confirmed_drops(ctx);
+		metrics_unlock(metrics);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (o->duration_s && (unsigned long)(now.tv_sec - start.tv_sec) >= o->duration_s)
 			break;
@@ -418,7 +469,20 @@ static int finish(struct guard *g, struct ring_buffer *rb, struct watch_ctx *ctx
 	if (err) {
 		pr_err("cannot read the final counts: %s", strerror(-err));
 	} else {
-		output_summary(summary, n, stats, "summary", ctx->opts->common.json);
+		struct drop_row *drops = NULL;
+		size_t n_drops = 0;
+		int drops_fd = guard_drops_fd(g);
+
+		if (drops_fd >= 0 && drops_rows(drops_fd, &drops, &n_drops))
+			n_drops = 0;
+		output_summary(&(struct summary){ .rows = summary,
+						  .n = n,
+						  .stats = stats,
+						  .drops_counted = drops_fd >= 0,
+						  .drops = drops,
+						  .n_drops = n_drops },
+			       "summary", ctx->opts->common.json);
+		free(drops);
 		if (stats[MG_STAT_RINGBUF_LOST])
 			pr_warn("%llu samples did not fit the ring buffer; their packets are in "
 				"the counts and in the alerts' count fields",
@@ -465,6 +529,7 @@ int cmd_watch(int argc, char **argv)
 	struct watch_ctx ctx = {};
 	struct ring_buffer *rb = NULL;
 	struct mnl_socket *mon = NULL;
+	struct metrics *metrics = NULL;
 	struct follower follower;
 	const char *uplink;
 	struct node node;
@@ -515,12 +580,28 @@ int cmd_watch(int argc, char **argv)
 			"watched",
 			strerror(errno));
 	follow_init(&follower, &node, &g, &o.settings, o.common.json);
-	err = run_loop(rb, mon, &follower, &o, &ctx);
-	monitor_close(mon);
-	follow_free(&follower);
+	if (o.metrics) {
+		struct metrics_source src = { .node = &node,
+					      .guard = &g,
+					      .settings = &o.settings,
+					      .follower = &follower,
+					      .drops_fd = guard_drops_fd(&g) };
+
+		metrics = metrics_start(&o.metrics_addr, o.metrics_text, &src);
+		if (!metrics)
+			goto out_follow;
+		metrics_set_ready(metrics, true);
+	}
+	ctx.guard = &g;
+	err = run_loop(rb, mon, &follower, metrics, &o, &ctx);
+	metrics_stop(metrics);
 	guard_detach(&g);
 	if (!finish(&g, rb, &ctx) && !err)
 		ret = EXIT_OK;
+out_follow:
+	monitor_close(mon);
+	follow_free(&follower);
+	free(ctx.drops_seen);
 	ring_buffer__free(rb);
 out_guard:
 	if (ret != EXIT_OK)

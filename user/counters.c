@@ -4,8 +4,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "output.h"
 
 /* Per-CPU map values come as one slot per possible CPU, each rounded up to
  * 8 bytes. */
@@ -97,6 +101,52 @@ int stats_read(int map_fd, __u64 out[MG_STAT_MAX])
 			out[i] += values[cpu];
 	}
 	free(values);
+	return 0;
+}
+
+int drops_read(int map_fd, __u32 ifindex, __u64 *total)
+{
+	__u64 *values;
+	int ncpus, cpu, err = 0;
+
+	values = percpu_buffer(sizeof(__u64), &ncpus);
+	if (!values)
+		return -ENOMEM;
+	*total = 0;
+	if (bpf_map_lookup_elem(map_fd, &ifindex, values))
+		err = -errno;
+	for (cpu = 0; cpu < ncpus && !err; cpu++)
+		*total += values[cpu];
+	free(values);
+	return err;
+}
+
+int drops_rows(int map_fd, struct drop_row **rows, size_t *n)
+{
+	__u32 key, next, *prev = NULL;
+	struct drop_row *out = NULL;
+	size_t count = 0;
+
+	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
+		struct drop_row *grown;
+		__u64 total;
+
+		key = next;
+		prev = &key;
+		if (drops_read(map_fd, key, &total))
+			continue;
+		grown = realloc(out, (count + 1) * sizeof(*grown));
+		if (!grown) {
+			free(out);
+			return -ENOMEM;
+		}
+		out = grown;
+		if (!if_indextoname(key, out[count].iface))
+			snprintf(out[count].iface, sizeof(out[count].iface), "ifindex %u", key);
+		out[count++].packets = total;
+	}
+	*rows = out;
+	*n = count;
 	return 0;
 }
 

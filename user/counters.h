@@ -23,6 +23,12 @@ int counters_read(int map_fd, struct counter_row **rows, size_t *n);
 /* mg_stats summed over CPUs. */
 int stats_read(int map_fd, __u64 out[MG_STAT_MAX]);
 
+/* Confirmed drops of one ifindex in mg_drops, summed over CPUs. */
+int drops_read(int map_fd, __u32 ifindex, __u64 *total);
+/* Every device in mg_drops, named in this netns; *rows malloc'd. */
+struct drop_row;
+int drops_rows(int map_fd, struct drop_row **rows, size_t *n);
+
 /* Called once per flow that has packets no event has reported yet, with
  * the flow's latest sample and count set to those packets. */
 typedef void (*flush_cb)(const struct mg_event *ev, void *ctx);

@@ -2,11 +2,13 @@
 #include "guard.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bpffs.h"
@@ -22,6 +24,35 @@ static int check_btf(void)
 	pr_err("this kernel exposes no BTF at " KERNEL_BTF "; mtuguard's CO-RE programs need a "
 	       "kernel built with CONFIG_DEBUG_INFO_BTF=y (5.8 or later)");
 	return -ENOENT;
+}
+
+/* Whether the kernel's BTF knows SKB_DROP_REASON_PKT_TOO_BIG (drop reasons
+ * came in 5.17; this one is set by IP forwarding and Open vSwitch). */
+static bool kernel_has_pkt_too_big_reason(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	bool found = false;
+	__s32 id;
+	int i;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (i = 0, e = t ? btf_enum(t) : NULL; t && i < btf_vlen(t) && !found; i++, e++)
+		found = !strcmp(btf__name_by_offset(btf, e->name_off),
+				"SKB_DROP_REASON_PKT_TOO_BIG");
+	btf__free(btf);
+	return found;
+}
+
+static __u32 own_netns_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : (__u32)st.st_ino;
 }
 
 static bool has_cap(cap_t caps, cap_value_t cap)
@@ -91,7 +122,7 @@ static int pin_maps(struct guard *g)
 {
 	struct bpf_map *maps[] = {
 		g->skel->maps.mg_ifaces, g->skel->maps.mg_local_dsts, g->skel->maps.mg_counters,
-		g->skel->maps.mg_flows,	 g->skel->maps.mg_stats,
+		g->skel->maps.mg_flows,	 g->skel->maps.mg_stats,      g->skel->maps.mg_drops,
 	};
 	char path[PATH_MAX];
 	size_t i;
@@ -128,6 +159,13 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 		goto fail;
 	}
 	g->skel->rodata->sample_interval_ns = opts->sample_interval_ns;
+	g->skel->rodata->node_netns_ino = own_netns_ino();
+	if (!kernel_has_pkt_too_big_reason()) {
+		pr_warn("this kernel has no SKB_DROP_REASON_PKT_TOO_BIG in its BTF: confirmed "
+			"drops "
+			"are not counted, predicted ones are");
+		bpf_program__set_autoload(g->skel->progs.mg_kfree_skb, false);
+	}
 	/* Only the hooks asked for are loaded: XDP or TC on the uplink. */
 	bpf_program__set_autoload(g->skel->progs.mg_uplink_xdp, opts->uplink_xdp);
 	bpf_program__set_autoload(g->skel->progs.mg_uplink_tc, !opts->uplink_xdp);
@@ -144,6 +182,13 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 			       "verifier's log)",
 			       strerror(-err));
 		goto fail;
+	}
+	if (bpf_program__autoload(g->skel->progs.mg_kfree_skb)) {
+		g->drops_link = bpf_program__attach(g->skel->progs.mg_kfree_skb);
+		if (!g->drops_link)
+			pr_warn("cannot attach to the kfree_skb tracepoint (%s): confirmed drops "
+				"are not counted",
+				strerror(errno));
 	}
 	return 0;
 fail:
@@ -336,6 +381,7 @@ void guard_unpin(struct guard *g)
 {
 	int removed = 0;
 
+	guard_detach(g); /* the link pins go with the links */
 	if (g->lock_fd >= 0)
 		pin_dir_remove(g->pin_dir, &removed, true);
 }
@@ -343,6 +389,8 @@ void guard_unpin(struct guard *g)
 void guard_close(struct guard *g)
 {
 	guard_detach(g);
+	bpf_link__destroy(g->drops_link);
+	g->drops_link = NULL;
 	if (g->skel) {
 		mtuguard_bpf__destroy(g->skel);
 		g->skel = NULL;
@@ -358,6 +406,11 @@ int guard_map_fd(const struct guard *g, const char *name)
 	struct bpf_map *map = bpf_object__find_map_by_name(g->skel->obj, name);
 
 	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+int guard_drops_fd(const struct guard *g)
+{
+	return g->drops_link ? bpf_map__fd(g->skel->maps.mg_drops) : -1;
 }
 
 int guard_events_fd(const struct guard *g)

@@ -26,6 +26,7 @@ struct guard_opts {
 struct guard {
 	struct mtuguard_bpf *skel;
 	struct attach_set attached;
+	struct bpf_link *drops_link; /* kfree_skb, NULL where the kernel lacks it */
 	int lock_fd;
 	char pin_dir[PATH_MAX];
 };
@@ -55,6 +56,8 @@ void guard_unpin(struct guard *g);
 void guard_close(struct guard *g);
 
 int guard_map_fd(const struct guard *g, const char *name);
+/* The confirmed-drops map, or -1 when the kernel has no PKT_TOO_BIG reason. */
+int guard_drops_fd(const struct guard *g);
 int guard_events_fd(const struct guard *g);
 
 #endif

@@ -171,9 +171,10 @@ static const char *const stat_keys[MG_STAT_MAX] = {
 	[MG_STAT_NO_CONFIG] = "unconfigured_packets",
 };
 
-struct json_object *summary_to_json(const struct summary_row *rows, size_t n,
-				    const __u64 stats[MG_STAT_MAX], const char *event)
+struct json_object *summary_to_json(const struct summary *sum, const char *event)
 {
+	const struct summary_row *rows = sum->rows;
+	size_t n = sum->n;
 	struct json_object *o = json_object_new_object();
 	struct json_object *list = json_object_new_array();
 	struct timespec now;
@@ -209,18 +210,27 @@ struct json_object *summary_to_json(const struct summary_row *rows, size_t n,
 	}
 	ADD(o, "interfaces", list);
 	for (s = 0; s < MG_STAT_MAX; s++)
-		ADD(o, stat_keys[s], json_object_new_int64((int64_t)stats[s]));
+		ADD(o, stat_keys[s], json_object_new_int64((int64_t)sum->stats[s]));
+	list = sum->drops_counted ? json_object_new_array() : NULL;
+	for (i = 0; i < sum->n_drops; i++) {
+		struct json_object *d = json_object_new_object();
+
+		ADD(d, "iface", json_object_new_string(sum->drops[i].iface));
+		ADD(d, "packets", json_object_new_int64((int64_t)sum->drops[i].packets));
+		json_object_array_add(list, d);
+	}
+	ADD(o, "confirmed_drops", list);
 	return o;
 }
 
-void output_summary(const struct summary_row *rows, size_t n, const __u64 stats[MG_STAT_MAX],
-		    const char *event, bool json)
+void output_summary(const struct summary *sum, const char *event, bool json)
 {
-	size_t i;
+	const struct summary_row *rows = sum->rows;
+	size_t i, n = sum->n;
 	int s;
 
 	if (json) {
-		struct json_object *o = summary_to_json(rows, n, stats, event);
+		struct json_object *o = summary_to_json(sum, event);
 
 		output_json_line(o);
 		json_object_put(o);
@@ -252,7 +262,45 @@ void output_summary(const struct summary_row *rows, size_t n, const __u64 stats[
 	}
 	printf(" ");
 	for (s = 0; s < MG_STAT_MAX; s++)
-		printf(" %s %llu", stat_keys[s], (unsigned long long)stats[s]);
+		printf(" %s %llu", stat_keys[s], (unsigned long long)sum->stats[s]);
 	printf("\n");
+	if (!sum->drops_counted)
+		printf("  confirmed drops: not counted (this kernel has no PKT_TOO_BIG drop "
+		       "reason)\n");
+	else if (!sum->n_drops)
+		printf("  confirmed drops (kernel drop reason PKT_TOO_BIG): none\n");
+	for (i = 0; i < sum->n_drops; i++)
+		printf("  confirmed drops on %s (kernel drop reason PKT_TOO_BIG): %llu\n",
+		       sum->drops[i].iface, (unsigned long long)sum->drops[i].packets);
+	fflush(stdout);
+}
+
+void output_confirmed_drops(const char *iface, __u64 delta, __u64 total, bool json)
+{
+	struct timespec now;
+	char when[64];
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (json) {
+		struct json_object *o = json_object_new_object();
+
+		format_rfc3339(&now, when, sizeof(when));
+		ADD(o, "time", json_object_new_string(when));
+		ADD(o, "event", json_object_new_string("confirmed_drops"));
+		ADD(o, "iface", json_object_new_string(iface));
+		ADD(o, "count", json_object_new_int64((int64_t)delta));
+		ADD(o, "total", json_object_new_int64((int64_t)total));
+		ADD(o, "reason", json_object_new_string("PKT_TOO_BIG"));
+		output_json_line(o);
+		json_object_put(o);
+		return;
+	}
+	localtime_r(&now.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	printf("%s confirmed_drops the kernel dropped %llu packet%s as too big on %s (%llu so "
+	       "far)\n",
+	       when, (unsigned long long)delta, delta == 1 ? "" : "s", iface,
+	       (unsigned long long)total);
 	fflush(stdout);
 }

@@ -49,11 +49,26 @@ struct summary_row {
 	long long alerted; /* packets the alerts stood for; -1: not tracked */
 };
 
-struct json_object *summary_to_json(const struct summary_row *rows, size_t n,
-				    const __u64 stats[MG_STAT_MAX], const char *event);
-void output_summary(const struct summary_row *rows, size_t n, const __u64 stats[MG_STAT_MAX],
-		    const char *event, bool json);
+/* The kernel's confirmed too-big drops on one device. */
+struct drop_row {
+	char iface[IF_NAMESIZE];
+	__u64 packets;
+};
 
+struct summary {
+	const struct summary_row *rows;
+	size_t n;
+	const __u64 *stats; /* MG_STAT_MAX values */
+	bool drops_counted; /* the kernel has the drop reason */
+	const struct drop_row *drops;
+	size_t n_drops;
+};
+
+struct json_object *summary_to_json(const struct summary *s, const char *event);
+void output_summary(const struct summary *s, const char *event, bool json);
+
+/* The kernel confirmed @delta more too-big drops on @iface (@total so far). */
+void output_confirmed_drops(const char *iface, __u64 delta, __u64 total, bool json);
 /* Prints a JSON object on one line and flushes (alerts are streamed). */
 void output_json_line(struct json_object *obj);
 /* RFC 3339 UTC time with milliseconds, for JSON "time" fields. */

@@ -188,7 +188,7 @@ static void test_summary_rows_and_tally(void **state)
 	assert_null(out[1].pod.pod);
 	assert_int_equal(out[1].alerted, 0);
 
-	o = summary_to_json(out, 2, stats, "summary");
+	o = summary_to_json(&(struct summary){ .rows = out, .n = 2, .stats = stats }, "summary");
 	assert_string_equal(str_at(o, "event"), "summary");
 	assert_int_equal(int_at(o, "samples"), 2);
 	assert_true(json_object_object_get_ex(o, "interfaces", &list));
