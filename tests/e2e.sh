@@ -625,6 +625,53 @@ test_watch_starts_with_what_check_says() {
 		fail "watch did not name Pods from OVSDB"
 }
 
+# --- deployment -----------------------------------------------------------------
+
+# The manifest as Kubernetes decodes it (kubectl, offline: --local).
+daemonset_json() {
+	kubectl label --local -f "$ROOT/deploy/daemonset.yaml" checked=yes -o json >"$WORK/ds.json" 2>"$WORK/ds.err"
+}
+
+test_daemonset_manifest_asks_for_exactly_what_it_needs() {
+	daemonset_json || fail "kubectl cannot decode the manifest: $(cat "$WORK/ds.err")" || return 1
+	local c='.spec.template.spec.containers[0]'
+	local checks=(
+		'.apiVersion == "apps/v1" and .kind == "DaemonSet"'
+		'.spec.template.spec.hostNetwork == true'
+		"$c.securityContext.privileged == false"
+		"$c.securityContext.capabilities.drop == [\"ALL\"]"
+		"($c.securityContext.capabilities.add | sort) == [\"BPF\", \"NET_ADMIN\", \"PERFMON\"]"
+		"$c.securityContext.readOnlyRootFilesystem == true"
+		"[$c.volumeMounts[] | select(.mountPath | startswith(\"/host/\")) | .readOnly] | all"
+		"[$c.volumeMounts[] | select(.mountPath == \"/sys/fs/bpf\")] | length == 1"
+		"$c.ports[0].containerPort == 9465"
+		"$c.livenessProbe.httpGet.path == \"/healthz\" and $c.readinessProbe.httpGet.path == \"/readyz\""
+		"$c.resources.requests.cpu != null and $c.resources.requests.memory != null and $c.resources.limits.memory != null"
+		"$c.args | index(\"--metrics=:9465\") != null"
+	)
+	local check
+	for check in "${checks[@]}"; do
+		[[ $(jq "$check" "$WORK/ds.json") == true ]] || fail "manifest fails: $check" || return 1
+	done
+}
+
+test_watch_runs_with_only_the_daemonsets_capabilities() {
+	daemonset_json || return 1
+	local caps
+	caps=$(jq -r '.spec.template.spec.containers[0].securityContext.capabilities.add | map("+" + ascii_downcase) | join(",")' "$WORK/ds.json")
+	lab incident
+	# Root with no capability but the manifest's, as the kubelet runs it.
+	nsenter --net="/run/netns/$NS_NODE" setpriv --bounding-set="-all,$caps" -- "$MTUGUARD" watch \
+		--json --pin "$PIN" --uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" --metrics 127.0.0.1:19467 \
+		>"$WATCH_OUT" 2>"$WATCH_ERR" &
+	WATCH_PID=$!
+	wait_for 10 watch_started || fail "no start with capabilities $caps: $(cat "$WATCH_ERR")" || return 1
+	node curl -sf http://127.0.0.1:19467/readyz >/dev/null || fail "readiness probe failed" || return 1
+	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch TERM || return 1
+	[[ $(alert_sum ".pod.name == \"$WEB_POD\"") == 2 ]] || fail "alerts with $caps: $(alerts)"
+}
+
 test_help_and_readme_agree() {
 	local cmd flag missing=
 	for cmd in watch check stats detach; do

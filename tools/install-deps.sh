@@ -22,6 +22,9 @@ for pkg in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
 	[[ $status == "install ok installed" ]] || missing+=("$pkg")
 done
+# kubectl, to check the DaemonSet manifest: any kubectl will do (some images
+# ship Google's, which conflicts with Debian's kubernetes-client).
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 
 if ((${#missing[@]} == 0)); then
 	exit 0
