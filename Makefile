@@ -24,6 +24,7 @@ LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 PROG_TEST := $(OUTPUT)/tests/bpf_prog_test
+DIFF_TEST := $(OUTPUT)/tests/bpf_diff
 
 ifeq ($(V),1)
 Q =
@@ -33,7 +34,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test demo deps vmlinux check-tools
+.PHONY: all clean test demo deps vmlinux diff-long
 all: mtuguard
 
 deps:
@@ -68,7 +69,18 @@ $(PROG_TEST): tests/bpf_prog_test.c tests/frames.h $(SKELS) $(LIB_OBJS) | $(OUTP
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-test-bins: mtuguard $(UNIT_BINS) $(PROG_TEST)
+$(DIFF_TEST): tests/diff_test.c tests/reference.c tests/reference.h $(SKELS) $(LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests tests/diff_test.c tests/reference.c $(LIB_OBJS) $(LDLIBS) -o $@
+
+test-bins: mtuguard $(UNIT_BINS) $(PROG_TEST) $(DIFF_TEST)
+
+# The long differential campaign, on demand: DIFF_FRAMES=1000000 DIFF_SEED=7
+DIFF_FRAMES ?= 1000000
+DIFF_SEED ?= 1
+diff-long: deps
+	$(Q)$(MAKE) --no-print-directory $(DIFF_TEST)
+	$(Q)$(DIFF_TEST) --frames $(DIFF_FRAMES) --seed $(DIFF_SEED)
 
 # Regenerate the committed CO-RE header from the running kernel's BTF.
 vmlinux:

@@ -248,7 +248,12 @@ static __always_inline int parse_l4(struct mg_cursor *c, struct mg_pkt *p)
 		return 0;
 	}
 	case IPPROTO_ICMP: {
-		struct icmphdr *ih = cursor_pull(c, sizeof(*ih));
+		struct icmphdr *ih;
+
+		/* ICMP belongs to IPv4; in an IPv6 packet it is just a number. */
+		if (p->saddr.family != MG_AF_INET)
+			return 0;
+		ih = cursor_pull(c, sizeof(*ih));
 
 		if (!ih)
 			return -MG_PARSE_TRUNCATED;
@@ -261,7 +266,11 @@ static __always_inline int parse_l4(struct mg_cursor *c, struct mg_pkt *p)
 		return 0;
 	}
 	case MG_IPPROTO_ICMPV6: {
-		struct icmp6hdr *ih = cursor_pull(c, sizeof(*ih));
+		struct icmp6hdr *ih;
+
+		if (p->saddr.family != MG_AF_INET6)
+			return 0;
+		ih = cursor_pull(c, sizeof(*ih));
 
 		if (!ih)
 			return -MG_PARSE_TRUNCATED;

@@ -354,6 +354,14 @@ static const struct prog_case cases[] = {
 	{ "icmp port unreachable is not too-big", POD_EGRESS,
 	  V4(.l3_len = 576, .proto = IPPROTO_ICMP, .icmp_type = 3, .icmp_code = 3),
 	  .want = { .class = MG_CLASS_FITS } },
+	/* Found by the differential test: the ICMP of the other IP version. */
+	{ "icmpv6 too-big inside ipv4 is not too-big", POD_EGRESS,
+	  V4(.l3_len = 576, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .icmp_mtu = 1280),
+	  .want = { .class = MG_CLASS_FITS } },
+	{ "icmp frag-needed inside ipv6 is not too-big", POD_EGRESS,
+	  V6(.l3_len = 576, .proto = IPPROTO_ICMP, .icmp_type = 3, .icmp_code = 4,
+	     .icmp_mtu = 1280),
+	  .want = { .class = MG_CLASS_FITS } },
 	/* Uplink ingress, TC and XDP: frames for local Pods. */
 	{ "uplink tc: frame for a local pod over its mtu is too_big", UPLINK_TC,
 	  V4(.l3_len = 1301, .df = true, .dst = "10.0.0.50"),

@@ -29,6 +29,8 @@ run_unit() {
 	echo "== BPF program tests"
 	if [[ $EUID == 0 ]]; then
 		"$OUT/bpf_prog_test" | grep -v ' passed, .* failed$'
+		echo "== differential test of the BPF decision against the reference model"
+		"$OUT/bpf_diff" --frames 20000 --seed 1
 	else
 		echo "SKIP: bpf: needs root to load BPF programs"
 	fi

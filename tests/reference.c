@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The reference model (reference.h). Each rule cites the specification it
+ * comes from; where the specification leaves a choice, the choice is noted.
+ */
+#include "reference.h"
+
+#include <string.h>
+
+#define SKIP ((struct ref_verdict){ .class = MG_CLASS_SKIPPED })
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* What the parse found. */
+struct packet {
+	int v6;
+	size_t l3_off;
+	uint32_t l3_len; /* from the header; 0 for IPv6 payload length 0 */
+	uint32_t l3_hdr; /* IP header with options / extension headers */
+	uint32_t l4_hdr; /* TCP data offset, or UDP's 8; 0 otherwise */
+	int df;
+	int too_big_icmp;
+	uint32_t icmp_mtu;
+	const uint8_t *dst;
+};
+
+/* 0 when @p was filled, -1 when the frame is to be skipped: not IP, cut
+ * short, malformed, more VLAN tags or extension headers than specified. */
+static int parse(const uint8_t *f, size_t len, struct packet *p)
+{
+	size_t off = 14, tags = 0;
+	uint16_t type;
+	uint8_t next;
+	int first_fragment = 1;
+
+	if (len < 14)
+		return -1;
+	type = be16(f + 12);
+	/* Up to two tags, 802.1Q (0x8100) or 802.1ad (0x88a8), in any order. */
+	while (type == 0x8100 || type == 0x88a8) {
+		if (++tags > 2 || len < off + 4)
+			return -1;
+		type = be16(f + off + 2);
+		off += 4;
+	}
+	p->l3_off = off;
+	if (type == 0x0800) {
+		const uint8_t *ip = f + off;
+		uint32_t ihl;
+
+		if (len < off + 20)
+			return -1;
+		ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+		if (ihl < 20 || len < off + ihl) /* ihl >= 5, options present */
+			return -1;
+		p->l3_len = be16(ip + 2);
+		if (p->l3_len && p->l3_len < ihl) /* 0 only for BIG TCP */
+			return -1;
+		p->l3_hdr = ihl;
+		p->df = (be16(ip + 6) & 0x4000) != 0;
+		first_fragment = (be16(ip + 6) & 0x1fff) == 0;
+		next = ip[9];
+		p->dst = ip + 16;
+		off += ihl;
+	} else if (type == 0x86dd) {
+		const uint8_t *ip = f + off;
+		int n;
+
+		if (len < off + 40)
+			return -1;
+		p->v6 = 1;
+		p->df = 1; /* IPv6 is never fragmented on the way */
+		p->l3_len = be16(ip + 4) ? be16(ip + 4) + 40u : 0;
+		p->dst = ip + 24;
+		next = ip[6];
+		off += 40;
+		/* At most 6 extension headers: hop-by-hop, routing, fragment,
+		 * destination options, AH. */
+		for (n = 0;; n++) {
+			size_t ext;
+
+			if (next != 0 && next != 43 && next != 60 && next != 51 && next != 44)
+				break;
+			if (n == 6 || len < off + 2)
+				return -1;
+			if (next == 44) {
+				if (len < off + 8)
+					return -1;
+				if (be16(f + off + 2) & 0xfff8)
+					first_fragment = 0;
+				ext = 8;
+			} else if (next == 51) {
+				ext = ((size_t)f[off + 1] + 2) * 4;
+			} else {
+				ext = ((size_t)f[off + 1] + 1) * 8;
+			}
+			if (len < off + ext)
+				return -1;
+			next = f[off];
+			off += ext;
+		}
+		p->l3_hdr = (uint32_t)(off - p->l3_off);
+		if (p->l3_len && p->l3_len < p->l3_hdr)
+			return -1;
+	} else {
+		return -1;
+	}
+	if (!first_fragment)
+		return 0; /* no L4 header in a later fragment */
+	/* The L4 header of the IP version it belongs to: ICMP in IPv4,
+	 * ICMPv6 in IPv6. */
+	switch (next) {
+	case 6: /* TCP: 20 bytes, data offset >= 5 words */
+		if (len < off + 20 || (f[off + 12] >> 4) < 5)
+			return -1;
+		p->l4_hdr = (uint32_t)(f[off + 12] >> 4) * 4;
+		break;
+	case 17: /* UDP */
+		if (len < off + 8)
+			return -1;
+		p->l4_hdr = 8;
+		break;
+	case 1: /* ICMP: type 3 code 4 is "fragmentation needed" */
+		if (p->v6)
+			break;
+		if (len < off + 8)
+			return -1;
+		if (f[off] == 3 && f[off + 1] == 4) {
+			p->too_big_icmp = 1;
+			p->icmp_mtu = be16(f + off + 6);
+		}
+		break;
+	case 58: /* ICMPv6: type 2 is "packet too big" */
+		if (!p->v6)
+			break;
+		if (len < off + 8)
+			return -1;
+		if (f[off] == 2) {
+			p->too_big_icmp = 1;
+			p->icmp_mtu = be32(f + off + 4);
+		}
+		break;
+	}
+	return 0;
+}
+
+/* One segment of a GSO packet is IP header + L4 header + gso_size; a
+ * packet holding less than a segment is its own size. */
+static uint32_t judged_len(const struct packet *p, uint32_t gso_size)
+{
+	uint32_t seg = p->l3_hdr + p->l4_hdr + gso_size;
+
+	if (!gso_size)
+		return p->l3_len;
+	return p->l3_len && p->l3_len < seg ? p->l3_len : seg;
+}
+
+static int is(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	return !memcmp(a, b, n);
+}
+
+struct ref_verdict reference_judge(const struct ref_config *cfg, const uint8_t *frame, size_t len,
+				   uint32_t wire_len, uint32_t gso_size)
+{
+	struct ref_verdict v = { .class = MG_CLASS_FITS };
+	struct packet p = { 0 };
+	int to_pod, to_node;
+	uint32_t limit = 0, n;
+
+	if (parse(frame, len, &p))
+		return SKIP;
+	n = judged_len(&p, gso_size);
+	to_pod = p.v6 ? is(p.dst, cfg->pod_v6, 16) : is(p.dst, cfg->pod_v4, 4);
+	to_node = !p.v6 && is(p.dst, cfg->node_v4, 4);
+	v.pod_ifindex = cfg->ifindex;
+
+	switch (cfg->hook) {
+	case MG_HOOK_POD_INGRESS:
+		/* A local Pod's MTU, the node's own address no limit, else the path. */
+		limit = to_pod ? cfg->local_pod_mtu : to_node ? 0 : cfg->path_mtu;
+		break;
+	case MG_HOOK_POD_EGRESS:
+		limit = cfg->pod_mtu;
+		break;
+	case MG_HOOK_UPLINK_INGRESS:
+		/* Only frames for a local Pod are checked, against its MTU. */
+		limit = to_pod ? cfg->local_pod_mtu : 0;
+		v.pod_ifindex = to_pod ? cfg->local_pod_ifindex : 0;
+		break;
+	}
+	v.len = n;
+	v.limit = limit;
+	if (limit && n > limit)
+		v.class = p.df ? MG_CLASS_TOO_BIG : MG_CLASS_TOO_BIG_FRAGMENTABLE;
+	/* ICMP too-big for the Pod, on its egress or for it on the uplink. */
+	if (p.too_big_icmp &&
+	    (cfg->hook == MG_HOOK_POD_EGRESS || (cfg->hook == MG_HOOK_UPLINK_INGRESS && to_pod))) {
+		v.class = MG_CLASS_ICMP_TOO_BIG;
+		v.limit = p.icmp_mtu;
+	}
+	v.bytes = wire_len > p.l3_off ? wire_len - p.l3_off : 0;
+	return v;
+}

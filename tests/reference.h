@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A reference model of the BPF decision, for differential testing: what
+ * class a frame belongs to at a hook, and for an offending one the length
+ * and limit it was judged by. Written from the specification (DESIGN.md and
+ * the README's tables) with plain byte offsets; it shares no code with
+ * bpf/, on purpose: a bug the two had in common would be invisible.
+ */
+#ifndef MTUGUARD_TESTS_REFERENCE_H
+#define MTUGUARD_TESTS_REFERENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mtuguard.h"
+
+/* The configuration the frame is judged under. */
+struct ref_config {
+	uint32_t hook;	   /* enum mg_hook */
+	uint32_t pod_mtu;  /* the Pod's MTU (egress limit) */
+	uint32_t path_mtu; /* the path MTU (ingress limit off the node) */
+	/* local destinations: a Pod (its MTU) and the node (no limit) */
+	uint8_t pod_v4[4], pod_v6[16];
+	uint32_t local_pod_mtu;
+	uint32_t local_pod_ifindex;
+	uint8_t node_v4[4];
+	uint32_t ifindex; /* the interface the hook is on */
+};
+
+struct ref_verdict {
+	uint32_t class; /* enum mg_class */
+	uint32_t len;	/* offending classes: bytes judged */
+	uint32_t limit;
+	uint32_t pod_ifindex;
+	uint64_t bytes; /* what the byte counter adds */
+};
+
+/* Judges @frame (@len bytes, of a packet whose skb is @wire_len long and has
+ * @gso_size) as the BPF program at cfg->hook must. */
+struct ref_verdict reference_judge(const struct ref_config *cfg, const uint8_t *frame, size_t len,
+				   uint32_t wire_len, uint32_t gso_size);
+
+#endif
