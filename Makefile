@@ -26,6 +26,15 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 PROG_TEST := $(OUTPUT)/tests/bpf_prog_test
 DIFF_TEST := $(OUTPUT)/tests/bpf_diff
 
+# Sanitizers (ASan, UBSan) and fuzzing: the userspace objects again, built by
+# clang with instrumentation; the unit tests and the fuzz targets link them.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SAN_CFLAGS := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(INCLUDES) -Iuser $(SAN_FLAGS)
+SAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(filter-out user/main.c,$(USER_SRCS)))
+ASAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/asan_%,$(UNIT_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+
 ifeq ($(V),1)
 Q =
 msg =
@@ -34,13 +43,13 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test demo deps vmlinux diff-long
+.PHONY: all clean test demo deps vmlinux diff-long fuzz
 all: mtuguard
 
 deps:
 	$(Q)tools/install-deps.sh
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/san $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)
@@ -73,7 +82,25 @@ $(DIFF_TEST): tests/diff_test.c tests/reference.c tests/reference.h $(SKELS) $(L
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests tests/diff_test.c tests/reference.c $(LIB_OBJS) $(LDLIBS) -o $@
 
-test-bins: mtuguard $(UNIT_BINS) $(PROG_TEST) $(DIFF_TEST)
+$(OUTPUT)/san/%.o: user/%.c $(SKELS) | $(OUTPUT)/san
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUTPUT)/tests/asan_%: tests/unit/%.c $(SAN_OBJS) | $(OUTPUT)/tests
+	$(call msg,TEST-SAN,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $< $(SAN_OBJS) $(LDLIBS) -lcmocka -o $@
+
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_input.h $(SAN_OBJS) | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< $(SAN_OBJS) $(LDLIBS) -o $@
+
+# Longer fuzzing on demand: FUZZ_SECONDS per target (default 600).
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+test-bins: mtuguard $(UNIT_BINS) $(PROG_TEST) $(DIFF_TEST) $(ASAN_UNIT_BINS) $(FUZZ_BINS)
 
 # The long differential campaign, on demand: DIFF_FRAMES=1000000 DIFF_SEED=7
 DIFF_FRAMES ?= 1000000
@@ -104,4 +131,4 @@ clean:
 .DELETE_ON_ERROR:
 .SECONDARY:
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/san/*.d)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test suite: unit tests (cmocka, in TAP), the BPF program tests
-# (BPF_PROG_TEST_RUN) and the end-to-end tests on the namespace lab. Each
-# prints PASS/FAIL/SKIP lines; the last line is the total, "N passed, N failed".
+# Runs every test suite: unit tests (cmocka, in TAP, also under ASan and
+# UBSan), short fuzz runs, the BPF program tests (BPF_PROG_TEST_RUN), the
+# differential test against the reference model and the end-to-end tests on
+# the namespace lab. Each prints PASS/FAIL/SKIP lines; the last line is the
+# total, "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=.output/tests
@@ -9,23 +11,35 @@ OUT=.output/tests
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# cmocka's TAP lines ("ok 3 - test_name") as PASS/FAIL lines.
+# cmocka's TAP lines ("ok 3 - test_name") as PASS/FAIL lines; a sanitizer's
+# report (ASan, UBSan, LeakSanitizer) fails the suite.
 run_unit() {
-	local bin=$1 suite
+	local bin=$1 kind=$2 suite out rc
 	suite=$(basename "$bin")
-	CMOCKA_MESSAGE_OUTPUT=TAP "$bin" 2>&1 | sed -nE \
-		-e "s/^ok [0-9]+ - (.*)/PASS: unit: ${suite#test_}: \1/p" \
-		-e "s/^not ok [0-9]+ - (.*)/FAIL: unit: ${suite#test_}: \1/p" \
-		-e 's/^#(.*)/   \1/p'
-	# A crash before any TAP line must still count as a failure.
-	[[ ${PIPESTATUS[0]} -lt 128 ]] || echo "FAIL: unit: ${suite#test_}: crashed"
+	suite=${suite#asan_}
+	out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$bin" 2>&1)
+	rc=$?
+	sed -nE -e "s/^ok [0-9]+ - (.*)/PASS: $kind: ${suite#test_}: \1/p" \
+		-e "s/^not ok [0-9]+ - (.*)/FAIL: $kind: ${suite#test_}: \1/p" <<<"$out"
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' <<<"$out"; then
+		echo "FAIL: $kind: ${suite#test_}: sanitizer report"
+		grep -E 'ERROR:|runtime error:|SUMMARY' <<<"$out" | head -5 | sed 's/^/    /'
+	elif ((rc >= 128)); then
+		echo "FAIL: $kind: ${suite#test_}: crashed ($rc)"
+	fi
 }
 
 {
 	echo "== unit tests"
 	for bin in "$OUT"/test_*; do
-		run_unit "$bin"
+		run_unit "$bin" unit
 	done
+	echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+	for bin in "$OUT"/asan_test_*; do
+		run_unit "$bin" unit-asan
+	done
+	echo "== fuzzing the parsers of outside input, briefly (make fuzz for longer)"
+	tests/fuzz/run.sh 3
 	echo "== BPF program tests"
 	if [[ $EUID == 0 ]]; then
 		"$OUT/bpf_prog_test" | grep -v ' passed, .* failed$'

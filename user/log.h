@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 enum log_level {
+	LOG_SILENT = -1, /* tests and fuzzers: not even errors */
 	LOG_ERROR = 0,
 	LOG_WARN = 1,
 	LOG_INFO = 2,

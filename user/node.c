@@ -260,6 +260,7 @@ static bool update_one(struct nl_link *known, const struct nl_link *link, bool d
 bool node_update_link(struct node *node, const struct nl_link *link, bool deleted)
 {
 	char nic[IF_NAMESIZE + 1];
+	bool changed = false;
 
 	/* Links Antrea creates after we started: the gateway, the tunnel. */
 	if (!deleted && !node->gateway.ifindex && !strcmp(link->name, ANTREA_GATEWAY)) {
@@ -275,9 +276,12 @@ bool node_update_link(struct node *node, const struct nl_link *link, bool delete
 		node->uplink_nic = *link;
 		return true;
 	}
-	return update_one(&node->uplink, link, deleted) |
-	       update_one(&node->uplink_nic, link, deleted) |
-	       update_one(&node->gateway, link, deleted) | update_one(&node->tunnel, link, deleted);
+	/* Ask each: update_one changes only the one with this link's ifindex. */
+	changed = update_one(&node->uplink, link, deleted) || changed;
+	changed = update_one(&node->uplink_nic, link, deleted) || changed;
+	changed = update_one(&node->gateway, link, deleted) || changed;
+	changed = update_one(&node->tunnel, link, deleted) || changed;
+	return changed;
 }
 
 static int read_node_addrs(struct node *node)
