@@ -18,6 +18,7 @@ WORK=$(mktemp -d /tmp/mtge.XXXXXX)
 eval "$("$ROOT/tools/lab.sh" env)"
 
 WATCH_PID=
+WATCH_WRAPPER=() # e.g. valgrind and its options
 WATCH_OUT=$WORK/watch.out
 WATCH_ERR=$WORK/watch.err
 
@@ -65,10 +66,10 @@ start_watch() {
 	: >"$WATCH_ERR"
 	# nsenter itself, not the node() wrapper: nsenter execs mtuguard, so $!
 	# is the watch (a backgrounded shell function would ignore SIGINT).
-	nsenter --net="/run/netns/$NS_NODE" "$MTUGUARD" watch --json --pin "$PIN" --uplink "$UPLINK" \
-		--cni-cache "$LAB_CNI_CACHE" "$@" >"$WATCH_OUT" 2>"$WATCH_ERR" &
+	nsenter --net="/run/netns/$NS_NODE" "${WATCH_WRAPPER[@]}" "$MTUGUARD" watch --json --pin "$PIN" \
+		--uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" "$@" >"$WATCH_OUT" 2>"$WATCH_ERR" &
 	WATCH_PID=$!
-	if ! wait_for 10 watch_started; then
+	if ! wait_for "${WATCH_START_TIMEOUT:-10}" watch_started; then
 		cat "$WATCH_ERR"
 		return 1
 	fi
@@ -623,6 +624,33 @@ test_watch_starts_with_what_check_says() {
 		fail "first line: $(head -1 "$WATCH_OUT")" || return 1
 	[[ $(jq -r 'select(.event == "start") | .pods[] | select(.iface == "'"$DNS_IF"'") | .pod_source' "$WATCH_OUT") == ovsdb ]] ||
 		fail "watch did not name Pods from OVSDB"
+}
+
+# --- memory safety -------------------------------------------------------------
+
+test_watch_under_valgrind_has_no_leak_or_invalid_access() {
+	lab incident
+	# A whole life under valgrind: start, alerts, a Pod that appears, a
+	# metrics scrape, the flush and the summary at SIGINT.
+	WATCH_WRAPPER=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+		--suppressions="$ROOT/tests/valgrind.supp" --log-file="$WORK/valgrind.log")
+	WATCH_START_TIMEOUT=60 start_watch --metrics 127.0.0.1:19469 || return 1
+	WATCH_WRAPPER=()
+	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	"$ROOT/tools/lab.sh" add-pod api 1500 10.77.0.13 fd77::13 >/dev/null
+	wait_for 30 grep -q '"event":"pod_attached"' "$WATCH_OUT" || fail "no pod_attached under valgrind" || return 1
+	node curl -sf -o /dev/null http://127.0.0.1:19469/metrics || fail "no metrics under valgrind" || return 1
+	kill -INT "$WATCH_PID"
+	wait_for 60 watch_exited || fail "the watch did not stop under valgrind" || return 1
+	wait "$WATCH_PID"
+	local rc=$?
+	WATCH_PID=
+	[[ $rc == 0 ]] || fail "exit $rc (99: valgrind found errors): $(grep -A6 -E '^==[0-9]+== [A-Z][a-z]' "$WORK/valgrind.log" | head -20)" || return 1
+	grep -q 'ERROR SUMMARY: 0 errors' "$WORK/valgrind.log" &&
+		grep -qE 'All heap blocks were freed|definitely lost: 0 bytes' "$WORK/valgrind.log" ||
+		fail "valgrind: $(grep -E 'SUMMARY|lost' "$WORK/valgrind.log")" || return 1
+	[[ $(alert_sum ".pod.name == \"$WEB_POD\"") == 2 ]] || fail "alerts under valgrind: $(alerts)"
+	echo "    note: valgrind: $(grep -oE 'ERROR SUMMARY: [0-9]+ errors' "$WORK/valgrind.log"), $(grep -oE 'in use at exit: [0-9,]+ bytes' "$WORK/valgrind.log")"
 }
 
 # --- deployment -----------------------------------------------------------------

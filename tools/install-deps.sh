@@ -10,7 +10,7 @@ packages=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	libjson-c-dev libmnl-dev libcap-dev libyaml-dev libmicrohttpd-dev libcmocka-dev
 	# lab, demo and end-to-end tests
-	iproute2 iputils-ping iperf3 jq util-linux procps python3
+	iproute2 iputils-ping iperf3 jq util-linux procps python3 valgrind
 	# the lab's Open vSwitch (userspace datapath, its own ovsdb-server)
 	openvswitch-switch
 	# metrics: promtool to validate them, a real Prometheus to scrape them
