@@ -8,6 +8,7 @@
 #   tools/lab.sh restart-pod                      "kubectl delete pod" the CoreDNS Pod: it comes
 #                                                 back with a new veth at the Pod MTU of noEncap
 #   tools/lab.sh add-pod NAME MTU IPV4 IPV6       a new Pod while the node runs (netns $LAB_PREFIX-pod-NAME)
+#   tools/lab.sh ovsdb stop|start                 kill or restart the lab's ovsdb-server
 #   tools/lab.sh down                             remove everything it made
 #   tools/lab.sh env                              print the lab's names as shell variables
 #
@@ -338,6 +339,32 @@ restart_pod() {
 	echo "lab: $DNS_POD restarted as $DNS_IF_RESTARTED (MTU 1500)"
 }
 
+# Stops or restarts the lab's ovsdb-server (ovs-vswitchd reconnects by itself).
+ovsdb_ctl() {
+	local pid
+	[[ $(switch_kind) == ovs ]] || {
+		echo "lab: ovsdb needs a lab up on ovs" >&2
+		exit 2
+	}
+	case $1 in
+	stop)
+		pid=$(cat "$OVS_DIR/ovsdb-server.pid")
+		kill "$pid"
+		wait_for sh -c "! kill -0 $pid 2>/dev/null"
+		;;
+	start)
+		export OVS_RUNDIR=$OVS_DIR OVS_LOGDIR=$OVS_DIR OVS_DBDIR=$OVS_DIR
+		ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" --no-chdir --detach \
+			--pidfile="$OVS_DIR/ovsdb-server.pid" --unixctl="$OVS_DIR/ovsdb-server.ctl" \
+			--log-file="$OVS_DIR/ovsdb-server.log" 2>/dev/null
+		;;
+	*)
+		echo "usage: $0 ovsdb stop|start" >&2
+		exit 2
+		;;
+	esac
+}
+
 # A Pod scheduled while the node runs: Pod "NAME-6c9f8d7b5-q2x4z" in default.
 add_pod_later() {
 	local name=$1 mtu=$2 ip4=$3 ip6=$4 pod cid ifname
@@ -355,6 +382,7 @@ add_pod_later() {
 case ${1:-} in
 up) up "${2:-incident}" "${3:-bridge}" ;;
 add-pod) add_pod_later "${2:-}" "${3:-}" "${4:-}" "${5:-}" ;;
+ovsdb) ovsdb_ctl "${2:-}" ;;
 restart-pod) restart_pod ;;
 down) down ;;
 env) print_env ;;

@@ -63,8 +63,9 @@ static const char watch_help_outro[] =
 	"                         or auto, TCX where the kernel has it (default)\n"
 	"  --uplink-xdp           watch the uplink with native XDP instead of TC ingress;\n"
 	"                         refused where the driver has none or an XDP program is there\n"
-	"  --metrics ADDR:PORT    serve Prometheus metrics on http://ADDR:PORT/metrics, with\n"
-	"                         /healthz and /readyz (e.g. 127.0.0.1:9465; :9465 for all)\n"
+	"  --metrics [ADDR:]PORT  serve Prometheus metrics on http://ADDR:PORT/metrics, with\n"
+	"                         /healthz and /readyz; a bare PORT is loopback only, :PORT\n"
+	"                         every address (as the DaemonSet does for Prometheus)\n"
 	"  --pin DIR              pin maps and links below DIR on bpffs (default\n"
 	"                         " MG_DEFAULT_PIN_DIR "; bpffs is mounted if absent)\n"
 	"  --json                 one JSON object per line on stdout\n"
@@ -573,6 +574,7 @@ int cmd_watch(int argc, char **argv)
 		goto out_guard;
 	}
 	print_start(&ctx, &g);
+	guard_drop_privileges();
 
 	mon = monitor_open();
 	if (!mon)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,6 +81,30 @@ int guard_check_privileges(void)
 	pr_err("permission denied: watching needs root, or CAP_BPF, CAP_NET_ADMIN and "
 	       "CAP_PERFMON (run with sudo)");
 	return -EPERM;
+}
+
+int guard_drop_privileges(void)
+{
+	static const cap_value_t keep[] = { CAP_BPF, CAP_NET_ADMIN };
+	cap_t caps = cap_init(); /* all clear */
+	int err = 0;
+
+	if (!caps)
+		return -errno;
+	if (cap_set_flag(caps, CAP_PERMITTED, 2, keep, CAP_SET) ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, 2, keep, CAP_SET) || cap_set_proc(caps))
+		err = -errno;
+	cap_free(caps);
+	/* And no way back through exec of a setuid or file-capable binary. */
+	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		err = -errno;
+	if (err)
+		pr_warn("cannot drop capabilities after attaching (%s); running with what it "
+			"started with",
+			strerror(-err));
+	else
+		pr_info("attached; keeping only CAP_BPF and CAP_NET_ADMIN");
+	return err;
 }
 
 static int lock_pin_dir(struct guard *g)

@@ -34,6 +34,11 @@ struct guard {
 /* Reports and returns -EPERM when this process may not load and attach
  * networking BPF programs; call it before anything else. */
 int guard_check_privileges(void);
+/* After attaching, keeps only what following the node needs: CAP_BPF (new
+ * links and pins) and CAP_NET_ADMIN (TCX/clsact on new veths, reading Pod
+ * ends by nsid). Everything else (CAP_SYS_ADMIN for mounting bpffs,
+ * CAP_PERFMON for the tracepoint, ...) is dropped for good. */
+int guard_drop_privileges(void);
 /* Checks BTF, prepares bpffs, locks the pin directory (replacing what a
  * dead watch left there) and loads the programs. Reports its own errors. */
 int guard_load(struct guard *g, const struct guard_opts *opts);

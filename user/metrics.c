@@ -317,7 +317,17 @@ bool metrics_parse_addr(const char *s, struct sockaddr_storage *out)
 	long port;
 
 	memset(out, 0, sizeof(*out));
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
+	if (!colon) {
+		/* A bare port: loopback only, unless an address says otherwise. */
+		port = strtol(s, &end, 10);
+		if (*end || end == s || port < 1 || port > 65535)
+			goto bad;
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		in4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return true;
+	}
+	if ((size_t)(colon - s) >= sizeof(host))
 		goto bad;
 	port = strtol(colon + 1, &end, 10);
 	if (*end || end == colon + 1 || port < 1 || port > 65535)
@@ -337,7 +347,7 @@ bool metrics_parse_addr(const char *s, struct sockaddr_storage *out)
 	if (!host[0] || inet_pton(AF_INET, host, &in4->sin_addr) == 1)
 		return true; /* ":PORT": every address */
 bad:
-	pr_err("--metrics takes ADDR:PORT (127.0.0.1:9465, [::1]:9465 or :9465), not '%s'", s);
+	pr_err("--metrics takes PORT (loopback), ADDR:PORT or :PORT (every address), not '%s'", s);
 	return false;
 }
 

@@ -27,8 +27,9 @@ struct metrics_source {
 
 struct metrics;
 
-/* Parses "ADDR:PORT" ("127.0.0.1:9465", "[::1]:9465", ":9465" for all
- * addresses); reports and returns false when it is not one. */
+/* Parses "PORT" (loopback only), "ADDR:PORT" ("127.0.0.1:9465",
+ * "[::1]:9465") or ":PORT" (every address); reports and returns false when
+ * it is not one. */
 bool metrics_parse_addr(const char *s, struct sockaddr_storage *out);
 /* Starts serving; NULL (reported) when the address cannot be bound. */
 struct metrics *metrics_start(const struct sockaddr_storage *addr, const char *addr_text,

@@ -124,10 +124,14 @@ static void load_ovsdb(struct settings *s)
 
 	if (s->ovsdb) {
 		err = ovsdb_read_ports(s->ovsdb, OVSDB_TIMEOUT_MS, &s->ovs);
-		if (err)
+		/* Said once per change: a long watch re-reads it often. */
+		if (err && err != s->ovsdb_err)
 			pr_warn("cannot read OVSDB at %s (%s); Pods are named from the CNI cache",
 				s->ovsdb,
 				err == -EBADMSG ? "it does not speak OVSDB" : strerror(-err));
+		else if (!err && s->ovsdb_err)
+			pr_warn("OVSDB at %s answers again", s->ovsdb);
+		s->ovsdb_err = err;
 		return;
 	}
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {

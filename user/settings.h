@@ -68,6 +68,7 @@ struct settings {
 	struct pod_table cni;
 	struct pod_table map;
 	struct pod_sources sources;
+	int ovsdb_err; /* the last read's error, to warn once per change */
 };
 
 void settings_init(struct settings *s);
