@@ -43,7 +43,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test demo deps vmlinux diff-long fuzz
+.PHONY: all clean test demo deps vmlinux diff-long fuzz verify-kernels
 all: mtuguard
 
 deps:
@@ -93,6 +93,11 @@ $(OUTPUT)/tests/asan_%: tests/unit/%.c $(SAN_OBJS) | $(OUTPUT)/tests
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_input.h $(SAN_OBJS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< $(SAN_OBJS) $(LDLIBS) -o $@
+
+# On demand: load every program on Debian's own kernel, booted under qemu.
+verify-kernels: deps $(SKELS)
+	$(Q)command -v qemu-system-x86_64 >/dev/null || apt-get install -y -qq --no-install-recommends qemu-system-x86 cpio
+	$(Q)tools/verify-kernels.sh
 
 # Longer fuzzing on demand: FUZZ_SECONDS per target (default 600).
 FUZZ_SECONDS ?= 600

@@ -27,7 +27,6 @@
 #define MG_AF_INET 2
 #define MG_AF_INET6 10
 #define MG_IP_DF 0x4000
-#define MG_IPV4_MAX_HDR_LEN (15 * 4) /* ihl is 4 bits, in 32-bit words */
 #define MG_IP_OFFSET 0x1FFF
 #define MG_IP6_FRAG_OFFSET 0xFFF8 /* frag_off bits of ipv6 fragment header */
 #define MG_ICMP_DEST_UNREACH 3
@@ -122,15 +121,16 @@ static __always_inline int parse_ipv4(struct mg_cursor *c, struct mg_pkt *p)
 	struct iphdr *iph = c->pos;
 	__u32 hdr_len;
 
-	if (!cursor_pull(c, sizeof(*iph)))
+	if ((void *)(iph + 1) > c->end)
 		return -MG_PARSE_TRUNCATED;
+	/* ihl is 4 bits, so hdr_len is at most 60: a bound every verifier
+	 * sees. Pulling the whole header from its start (rather than the
+	 * options after the fixed part, a subtraction) keeps it that way on
+	 * older kernels (6.1) too. */
 	hdr_len = iph->ihl * 4;
-	/* ihl < 5 is malformed. Checking the same variable that sizes the
-	 * pull (not the bitfield) lets the verifier bound the options length. */
-	if (hdr_len < sizeof(*iph) || hdr_len > MG_IPV4_MAX_HDR_LEN)
+	if (hdr_len < sizeof(*iph))
 		return -MG_PARSE_MALFORMED;
-	/* Skip the options; the fixed header is already behind the cursor. */
-	if (!cursor_pull(c, hdr_len - sizeof(*iph)))
+	if (!cursor_pull(c, hdr_len))
 		return -MG_PARSE_TRUNCATED;
 
 	p->l3_len = bpf_ntohs(iph->tot_len);
