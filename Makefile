@@ -43,7 +43,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test demo deps vmlinux diff-long fuzz verify-kernels
+.PHONY: all clean test demo deps vmlinux diff-long fuzz verify-kernels bench
 all: mtuguard
 
 deps:
@@ -93,6 +93,22 @@ $(OUTPUT)/tests/asan_%: tests/unit/%.c $(SAN_OBJS) | $(OUTPUT)/tests
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_input.h $(SAN_OBJS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< $(SAN_OBJS) $(LDLIBS) -o $@
+
+# Benchmarks (tools/bench): `make bench`, or one part: `make bench BENCH=prog`.
+BENCH_PROG := $(OUTPUT)/bench/prog_cost
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+$(OUTPUT)/noop.bpf.o: tools/bench/noop.bpf.c | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+$(BENCH_PROG): tools/bench/prog_cost.c $(OUTPUT)/noop.skel.h $(SKELS) | $(OUTPUT)/bench
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(LDLIBS) -o $@
+BENCH ?= all
+bench: deps
+	$(Q)$(MAKE) --no-print-directory mtuguard $(BENCH_PROG)
+	$(Q)tools/bench/run.sh $(BENCH)
 
 # On demand: load every program on Debian's own kernel, booted under qemu.
 verify-kernels: deps $(SKELS)

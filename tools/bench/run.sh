@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# mtuguard's benchmarks: `make bench` runs every part, `make bench BENCH=part`
+# one of: prog throughput flood latency scale. Each prints a table and writes
+# .output/bench/<part>.json. Comparisons are measured side by side in one run,
+# alternating A and B over rounds, and reported as medians: these machines are
+# shared and noisy. Benchmarks report; the tests assert behaviour. Run as root.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=$ROOT/.output/bench
+MTUGUARD=$ROOT/mtuguard
+export LAB_PREFIX=mtgb
+export LAB_DIR=/run/mtgb-lab
+PIN=/sys/fs/bpf/mtgb
+ROUNDS=${BENCH_ROUNDS:-3}
+mkdir -p "$OUT"
+eval "$("$ROOT/tools/lab.sh" env)"
+
+WATCH_PID=
+HELPER_PID=
+cleanup() {
+	[[ -n $WATCH_PID ]] && kill -INT "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
+	[[ -n $HELPER_PID ]] && kill "$HELPER_PID" 2>/dev/null
+	"$ROOT/tools/lab.sh" down
+	scale_down
+	rm -rf "$PIN"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+node() { nsenter --net="/run/netns/$NS_NODE" "$@"; }
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+start_watch() {
+	# nsenter itself (it execs mtuguard), so that $! is the watch.
+	nsenter --net="/run/netns/$NS_NODE" "$MTUGUARD" watch --json --pin "$PIN" --uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" \
+		"$@" >"$OUT/watch.out" 2>"$OUT/watch.err" &
+	WATCH_PID=$!
+	local i
+	for ((i = 0; i < 600; i++)); do
+		grep -q '"event":"start"' "$OUT/watch.out" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "bench: the watch did not start: $(cat "$OUT/watch.err")" >&2
+	return 1
+}
+
+stop_watch() {
+	kill -INT "$WATCH_PID"
+	wait "$WATCH_PID"
+	WATCH_PID=
+}
+
+# --- 1. per-packet cost of each program --------------------------------------------
+bench_prog() {
+	echo "== per-packet cost (BPF_PROG_TEST_RUN, beside a no-op program)"
+	"$OUT/prog_cost" --rounds 9 --repeat 200000 --json "$OUT/prog.json"
+	echo "== per-packet cost with 1,000 Pods in the maps"
+	"$OUT/prog_cost" --rounds 9 --repeat 200000 --pods 1000 --json "$OUT/prog-1000.json" |
+		grep -E 'pod_ingress|packet'
+	echo "== the kernel's own accounting under iperf3 (kernel.bpf_stats_enabled)"
+	"$ROOT/tools/lab.sh" up consistent >/dev/null
+	local before
+	before=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1
+	start_watch || return 1
+	ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
+	sleep 0.5
+	ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" -t 3 -P 2 >/dev/null 2>&1
+	bpftool prog show --json | jq -r '.[] | select(.name | test("^mg_(pod|uplink)")) |
+		select(.run_cnt > 0) | "  \(.name): \(.run_cnt) runs, \(.run_time_ns / .run_cnt | floor) ns/run"' |
+		tee "$OUT/prog-kernel-stats.txt"
+	stop_watch
+	sysctl -qw kernel.bpf_stats_enabled="$before"
+	"$ROOT/tools/lab.sh" down
+}
+
+# --- 2. throughput with the guard and its alternatives ---------------------------------
+ALTERNATIVES=(none mtuguard tcpdump bpftrace)
+
+start_alternative() {
+	case $1 in
+	none) ;;
+	mtuguard) start_watch ;;
+	tcpdump)
+		# What an operator would run: oversize IPv4 DF packets on the Pod's veth.
+		node tcpdump -i "$WEB_IF" -nn -q -w /dev/null 'ip[6] & 0x40 != 0 and greater 1465' \
+			2>/dev/null &
+		HELPER_PID=$!
+		sleep 1
+		;;
+	bpftrace)
+		bpftrace -e 'tracepoint:net:net_dev_queue /args->len > 1464/ { @[str(args->name)] = count(); }' \
+			>"$OUT/bpftrace.out" 2>&1 &
+		HELPER_PID=$!
+		local i
+		for ((i = 0; i < 300; i++)); do
+			grep -q Attaching "$OUT/bpftrace.out" && break
+			sleep 0.1
+		done
+		;;
+	esac
+}
+
+stop_alternative() {
+	case $1 in
+	mtuguard) stop_watch >/dev/null ;;
+	tcpdump | bpftrace)
+		kill -INT "$HELPER_PID" 2>/dev/null
+		wait "$HELPER_PID" 2>/dev/null
+		HELPER_PID=
+		;;
+	esac
+}
+
+iperf() { # iperf ARGS... -> one number (TCP: Gbit/s received; UDP: packets/s received)
+	ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
+	local server=$! i
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$NS_REMOTE" ss -ltn | grep -q ':5201' && break
+		sleep 0.05
+	done
+	ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" --json "$@" >"$OUT/iperf.json" 2>/dev/null
+	wait "$server" 2>/dev/null
+	if [[ " $* " == *" -u "* ]]; then
+		jq '(.end.sum.packets - .end.sum.lost_packets) / .end.sum.seconds | floor' "$OUT/iperf.json"
+	else
+		jq '.end.sum_received.bits_per_second / 1e9 * 100 | floor / 100' "$OUT/iperf.json"
+	fi
+}
+
+bench_throughput() {
+	echo "== throughput on a veth path (consistent lab), alternating the setups over $ROUNDS rounds"
+	"$ROOT/tools/lab.sh" up consistent >/dev/null
+	local r alt
+	: >"$OUT/throughput.raw"
+	for ((r = 0; r < ROUNDS; r++)); do
+		for alt in "${ALTERNATIVES[@]}"; do
+			start_alternative "$alt" || return 1
+			echo "$alt tcp $(iperf -t 3 -P 4)" >>"$OUT/throughput.raw"
+			echo "$alt udp $(iperf -u -b 0 -l 64 -t 3)" >>"$OUT/throughput.raw"
+			stop_alternative "$alt"
+		done
+	done
+	local tcp0 udp0 tcp udp
+	tcp0=$(awk '$1 == "none" && $2 == "tcp" {print $3}' "$OUT/throughput.raw" | median)
+	udp0=$(awk '$1 == "none" && $2 == "udp" {print $3}' "$OUT/throughput.raw" | median)
+	printf '  %-10s %14s %8s %16s %8s\n' setup "TCP Gbit/s" ratio "UDP 64 B pkt/s" ratio
+	echo "[" >"$OUT/throughput.json"
+	for alt in "${ALTERNATIVES[@]}"; do
+		tcp=$(awk -v a="$alt" '$1 == a && $2 == "tcp" {print $3}' "$OUT/throughput.raw" | median)
+		udp=$(awk -v a="$alt" '$1 == a && $2 == "udp" {print $3}' "$OUT/throughput.raw" | median)
+		printf '  %-10s %14s %8s %16s %8s\n' "$alt" "$tcp" "$(echo "$tcp / $tcp0" | bc -l | cut -c1-5)" \
+			"$udp" "$(echo "$udp / $udp0" | bc -l | cut -c1-5)"
+		printf '%s{"setup": "%s", "tcp_gbit_s": %s, "udp_pps": %s}\n' \
+			"$([[ $alt == none ]] || echo ,)" "$alt" "$tcp" "$udp" >>"$OUT/throughput.json"
+	done
+	echo "]" >>"$OUT/throughput.json"
+	"$ROOT/tools/lab.sh" down
+}
+
+# --- 3. flood of oversize DF packets ---------------------------------------------------
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+bench_flood() {
+	echo "== flood: oversize DF UDP (1500 B) from the web Pod as fast as the lab goes, 5 s"
+	"$ROOT/tools/lab.sh" up incident >/dev/null
+	start_watch || return 1
+	local t0 t1 c0 c1 sent counted samples lost hz
+	hz=$(getconf CLK_TCK)
+	ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
+	sleep 0.5
+	c0=$(cpu_ticks "$WATCH_PID")
+	t0=$(date +%s.%N)
+	ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" -u -b 0 -l 1472 --dont-fragment -t 5 --json \
+		>"$OUT/flood-iperf.json" 2>/dev/null
+	t1=$(date +%s.%N)
+	c1=$(cpu_ticks "$WATCH_PID")
+	stop_watch
+	sent=$(jq '.end.sum.packets' "$OUT/flood-iperf.json")
+	counted=$(jq -s "map(select(.event == \"summary\"))[0].interfaces | map(select(.iface == \"$WEB_IF\" and .hook == \"pod_ingress\"))[0].packets.too_big" "$OUT/watch.out")
+	samples=$(jq -s 'map(select(.event == "summary"))[0].samples' "$OUT/watch.out")
+	lost=$(jq -s 'map(select(.event == "summary"))[0].ringbuf_lost' "$OUT/watch.out")
+	local cpu
+	cpu=$(echo "($c1 - $c0) / $hz / ($t1 - $t0) * 100" | bc -l | cut -c1-5)
+	echo "  sent $sent datagrams ($(echo "$sent / ($t1 - $t0)" | bc) pkt/s), counted $counted too_big; samples $samples, ring-buffer losses $lost; watch CPU ${cpu}% of one core"
+	printf '{"sent": %s, "counted": %s, "samples": %s, "ringbuf_lost": %s, "watch_cpu_percent": %s}\n' \
+		"$sent" "$counted" "$samples" "$lost" "$cpu" >"$OUT/flood.json"
+	"$ROOT/tools/lab.sh" down
+}
+
+# --- 4. detection latency ------------------------------------------------------------
+bench_latency() {
+	echo "== detection latency: a new offending flow's first packet to its alert line"
+	"$ROOT/tools/lab.sh" up incident >/dev/null
+	"$ROOT/tools/bench/latency.py" 500 "$PIN" "$OUT/latency.json"
+	"$ROOT/tools/lab.sh" down
+}
+
+# --- 5. scale ------------------------------------------------------------------------
+SCALE_PREFIX=mtgs
+scale_down() {
+	local ns
+	for ns in $(ip netns list | awk '{print $1}' | grep -E "^$SCALE_PREFIX-" || true); do
+		ip netns del "$ns"
+	done
+	ip netns del "$SCALE_PREFIX" 2>/dev/null || true
+}
+
+bench_scale() {
+	echo "== scale: Pods as network namespaces with veths"
+	printf '  %6s %14s %10s %14s\n' pods "attach (s)" "RSS (MiB)" "map mem (MiB)"
+	echo "[" >"$OUT/scale.json"
+	local n first=1
+	for n in 100 500 1000; do
+		scale_down
+		ip netns add "$SCALE_PREFIX"
+		local i batch=$OUT/scale.batch
+		: >"$batch"
+		for ((i = 0; i < n; i++)); do
+			ip netns add "$SCALE_PREFIX-$i"
+			echo "link add p$i type veth peer name eth0 netns $SCALE_PREFIX-$i" >>"$batch"
+			echo "link set p$i up" >>"$batch"
+		done
+		ip -n "$SCALE_PREFIX" link add up0 type veth peer name eth0
+		ip -n "$SCALE_PREFIX" -batch "$batch"
+		local t0 t1 rss mem
+		t0=$(date +%s.%N)
+		nsenter --net="/run/netns/$SCALE_PREFIX" "$MTUGUARD" watch --json --pin "$PIN" --uplink up0 \
+			--cni-cache /nonexistent >"$OUT/watch.out" 2>"$OUT/watch.err" &
+		WATCH_PID=$!
+		for ((i = 0; i < 1200; i++)); do
+			grep -q '"event":"start"' "$OUT/watch.out" 2>/dev/null && break
+			sleep 0.05
+		done
+		t1=$(date +%s.%N)
+		rss=$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$WATCH_PID/status")
+		mem=$(bpftool map show --json | jq '[.[] | select(.name | startswith("mg_")) | .bytes_memlock] | add / 1048576 * 10 | floor / 10')
+		stop_watch
+		printf '  %6s %14s %10s %14s\n' "$n" "$(echo "$t1 - $t0" | bc | cut -c1-5)" "$rss" "$mem"
+		printf '%s{"pods": %s, "attach_s": %s, "rss_mib": %s, "map_mib": %s}\n' \
+			"$([[ $first == 1 ]] || echo ,)" "$n" "$(echo "$t1 - $t0" | bc)" "$rss" "$mem" >>"$OUT/scale.json"
+		first=0
+	done
+	echo "]" >>"$OUT/scale.json"
+	scale_down
+}
+
+if [[ $EUID != 0 ]]; then
+	echo "bench: needs root (sudo make bench)" >&2
+	exit 2
+fi
+parts=("$@")
+[[ ${#parts[@]} == 0 || ${parts[0]} == all ]] && parts=(prog throughput flood latency scale)
+start=$(date +%s)
+for part in "${parts[@]}"; do
+	if ! declare -F "bench_$part" >/dev/null; then
+		echo "bench: unknown part '$part' (prog, throughput, flood, latency, scale)" >&2
+		exit 2
+	fi
+	"bench_$part"
+done
+echo "bench: done in $(($(date +%s) - start)) s; results in $OUT/*.json"
