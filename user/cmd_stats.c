@@ -82,8 +82,6 @@ int cmd_stats(int argc, char **argv)
 	struct pod_table cache = {};
 	__u64 stats[MG_STAT_MAX];
 	int counters_fd = -1, stats_fd = -1, drops_fd = -1;
-	struct drop_row *drops = NULL;
-	size_t n_drops = 0;
 	int ret = EXIT_ERROR, opt;
 	size_t n = 0;
 
@@ -120,15 +118,7 @@ int cmd_stats(int argc, char **argv)
 		goto out;
 	}
 	drops_fd = open_pinned_optional(common.pin_dir, MG_MAP_DROPS);
-	if (drops_fd >= 0 && drops_rows(drops_fd, &drops, &n_drops))
-		n_drops = 0;
-	output_summary(&(struct summary){ .rows = summary,
-					  .n = n,
-					  .stats = stats,
-					  .drops_counted = drops_fd >= 0,
-					  .drops = drops,
-					  .n_drops = n_drops },
-		       "stats", common.json);
+	summary_print(summary, n, stats, drops_fd, "stats", common.json);
 	ret = EXIT_OK;
 out:
 	if (counters_fd >= 0)
@@ -137,7 +127,6 @@ out:
 		close(stats_fd);
 	if (drops_fd >= 0)
 		close(drops_fd);
-	free(drops);
 	free(rows);
 	free(summary);
 	pod_table_free(&cache);

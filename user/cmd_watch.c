@@ -470,20 +470,8 @@ static int finish(struct guard *g, struct ring_buffer *rb, struct watch_ctx *ctx
 	if (err) {
 		pr_err("cannot read the final counts: %s", strerror(-err));
 	} else {
-		struct drop_row *drops = NULL;
-		size_t n_drops = 0;
-		int drops_fd = guard_drops_fd(g);
-
-		if (drops_fd >= 0 && drops_rows(drops_fd, &drops, &n_drops))
-			n_drops = 0;
-		output_summary(&(struct summary){ .rows = summary,
-						  .n = n,
-						  .stats = stats,
-						  .drops_counted = drops_fd >= 0,
-						  .drops = drops,
-						  .n_drops = n_drops },
-			       "summary", ctx->opts->common.json);
-		free(drops);
+		summary_print(summary, n, stats, guard_drops_fd(g), "summary",
+			      ctx->opts->common.json);
 		if (stats[MG_STAT_RINGBUF_LOST])
 			pr_warn("%llu samples did not fit the ring buffer; their packets are in "
 				"the counts and in the alerts' count fields",

@@ -85,6 +85,20 @@ struct vec {
 	int err;
 };
 
+/* Hands the items over on success, frees them on error. */
+static int vec_finish(struct vec *v, int err, void **items, size_t *n)
+{
+	if (!err)
+		err = v->err;
+	if (err) {
+		free(v->items);
+		return err;
+	}
+	*items = v->items;
+	*n = v->n;
+	return 0;
+}
+
 static void *vec_push(struct vec *v)
 {
 	if (v->n == v->cap) {
@@ -193,15 +207,7 @@ int nl_dump_links(int nsid, struct nl_link **links, size_t *n)
 	int err;
 
 	err = nl_transact(put_link_request(buf, nsid, 0, true), link_dump_cb, &v);
-	if (!err)
-		err = v.err;
-	if (err) {
-		free(v.items);
-		return err;
-	}
-	*links = v.items;
-	*n = v.n;
-	return 0;
+	return vec_finish(&v, err, (void **)links, n);
 }
 
 static int link_get_cb(const struct nlmsghdr *nlh, void *data)
@@ -273,15 +279,7 @@ int nl_dump_addrs(int nsid, struct nl_addr **addrs, size_t *n)
 		if (err == -EAFNOSUPPORT)
 			err = 0;
 	}
-	if (!err)
-		err = v.err;
-	if (err) {
-		free(v.items);
-		return err;
-	}
-	*addrs = v.items;
-	*n = v.n;
-	return 0;
+	return vec_finish(&v, err, (void **)addrs, n);
 }
 
 static int default_route_cb(const struct nlmsghdr *nlh, void *data)

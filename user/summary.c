@@ -106,3 +106,21 @@ int summary_build(const struct counter_row *rows, size_t n, const struct node *n
 	*out = res;
 	return 0;
 }
+
+void summary_print(const struct summary_row *rows, size_t n, const __u64 *stats, int drops_fd,
+		   const char *event, bool json)
+{
+	struct drop_row *drops = NULL;
+	size_t n_drops = 0;
+
+	if (drops_fd >= 0 && drops_rows(drops_fd, &drops, &n_drops))
+		n_drops = 0;
+	output_summary(&(struct summary){ .rows = rows,
+					  .n = n,
+					  .stats = stats,
+					  .drops_counted = drops_fd >= 0,
+					  .drops = drops,
+					  .n_drops = n_drops },
+		       event, json);
+	free(drops);
+}

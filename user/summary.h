@@ -41,4 +41,9 @@ int summary_build(const struct counter_row *rows, size_t n, const struct node *n
 		  const struct pod_table *cache, const struct alert_tally *tally,
 		  struct summary_row **out);
 
+/* Prints labelled rows, the BPF side's @stats and the confirmed drops read
+ * from @drops_fd (-1: the kernel does not count them) as @event. */
+void summary_print(const struct summary_row *rows, size_t n, const __u64 *stats, int drops_fd,
+		   const char *event, bool json);
+
 #endif
