@@ -15,6 +15,8 @@ packages=(
 	openvswitch-switch
 	# metrics: promtool to validate them, a real Prometheus to scrape them
 	prometheus curl
+	# benchmarks: the alternatives they compare with
+	tcpdump bpftrace bc
 )
 
 missing=()
