@@ -35,26 +35,27 @@ static __always_inline void stat_inc(__u32 stat)
 		*v += 1;
 }
 
-static __always_inline void count(__u32 ifindex, __u32 hook, __u32 class, __u64 bytes)
+static __always_inline void count(const struct mg_iface_cfg *cfg, __u32 hook, __u32 class,
+				  __u64 bytes)
 {
-	struct mg_counter_key key = { .ifindex = ifindex, .hook = hook };
-	struct mg_counters *c = bpf_map_lookup_elem(&mg_counters, &key);
+	__u32 index = mg_counter_index(cfg->slot, hook);
+	struct mg_counters *c = bpf_map_lookup_elem(&mg_counters, &index);
 
-	if (!c) {
-		/* Userspace creates the entries at attach; this covers a
-		 * program attached by hand or an interface renumbered. */
-		struct mg_counters zero = {};
-
-		bpf_map_update_elem(&mg_counters, &key, &zero, BPF_NOEXIST);
-		c = bpf_map_lookup_elem(&mg_counters, &key);
-		if (!c)
-			return;
-	}
-	if (class >= MG_CLASS_MAX)
+	if (!c || class >= MG_CLASS_MAX)
 		return;
 	/* Per-CPU value: no other CPU writes it, a plain add is exact. */
 	c->packets[class] += 1;
 	c->bytes[class] += bytes;
+}
+
+/* Whether @len fits every local Pod, so that looking up the destination
+ * cannot change the verdict (see mg_node_cfg). */
+static __always_inline bool fits_every_pod(__u32 len)
+{
+	__u32 zero = 0;
+	struct mg_node_cfg *node = bpf_map_lookup_elem(&mg_node, &zero);
+
+	return node && len <= node->pod_mtu_min;
 }
 
 /* The size that decides whether a packet fits: the packet's L3 length, or
@@ -96,8 +97,14 @@ static __always_inline void check_pod_ingress(struct mg_verdict *v, const struct
 					      const struct mg_iface_cfg *cfg, __u32 ifindex,
 					      __u32 len)
 {
-	struct mg_local_dst *dst = bpf_map_lookup_elem(&mg_local_dsts, &p->daddr);
+	struct mg_local_dst *dst;
 
+	/* The fast path: most packets fit both the path and every Pod. */
+	if ((!cfg->path_mtu || len <= cfg->path_mtu) && fits_every_pod(len)) {
+		v->class = MG_CLASS_FITS;
+		return;
+	}
+	dst = bpf_map_lookup_elem(&mg_local_dsts, &p->daddr);
 	if (!dst)
 		judge(v, p, len, cfg->path_mtu, MG_LIMIT_PATH_MTU, ifindex);
 	else if (dst->kind == MG_DST_POD)
@@ -125,8 +132,14 @@ static __always_inline void check_pod_egress(struct mg_verdict *v, const struct 
 static __always_inline void check_uplink_ingress(struct mg_verdict *v, const struct mg_pkt *p,
 						 __u32 len)
 {
-	struct mg_local_dst *dst = bpf_map_lookup_elem(&mg_local_dsts, &p->daddr);
+	struct mg_local_dst *dst;
 
+	/* The fast path; ICMP too-big messages still need their Pod. */
+	if (!p->icmp_too_big && fits_every_pod(len)) {
+		v->class = MG_CLASS_FITS;
+		return;
+	}
+	dst = bpf_map_lookup_elem(&mg_local_dsts, &p->daddr);
 	if (!dst || dst->kind != MG_DST_POD) {
 		judge(v, p, len, 0, MG_LIMIT_NONE, 0);
 		return;
@@ -225,13 +238,13 @@ static __always_inline void mg_observe(void *data, void *data_end, __u32 ifindex
 	struct mg_pkt p = {};
 	__u32 len;
 
-	if (parse_frame(data, data_end, &p)) {
-		count(ifindex, hook, MG_CLASS_SKIPPED, 0);
-		return;
-	}
 	cfg = bpf_map_lookup_elem(&mg_ifaces, &ifindex);
 	if (!cfg) {
 		stat_inc(MG_STAT_NO_CONFIG);
+		return;
+	}
+	if (parse_frame(data, data_end, &p)) {
+		count(cfg, hook, MG_CLASS_SKIPPED, 0);
 		return;
 	}
 
@@ -243,7 +256,7 @@ static __always_inline void mg_observe(void *data, void *data_end, __u32 ifindex
 	else
 		check_uplink_ingress(&v, &p, len);
 
-	count(ifindex, hook, v.class, wire_len > p.l3_off ? wire_len - p.l3_off : 0);
+	count(cfg, hook, v.class, wire_len > p.l3_off ? wire_len - p.l3_off : 0);
 	if (v.class < MG_CLASS_FITS)
 		sample(ifindex, hook, &p, &v, gso_size);
 }

@@ -14,10 +14,18 @@
 /* Interfaces we watch, keyed by ifindex: role and limits, from userspace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, MG_MAX_IFACES);
 	__type(key, __u32);
 	__type(value, struct mg_iface_cfg);
 } mg_ifaces SEC(".maps");
+
+/* What holds for the whole node (one entry), from userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mg_node_cfg);
+} mg_node SEC(".maps");
 
 /* Destinations on this node (Pod and node addresses), whose limit is not
  * the path MTU: a local Pod's own MTU, or none for local delivery. */
@@ -28,11 +36,12 @@ struct {
 	__type(value, struct mg_local_dst);
 } mg_local_dsts SEC(".maps");
 
-/* Exact per-CPU counts of every packet, per interface and hook. */
+/* Exact per-CPU counts of every packet, per interface and hook, at the
+ * index mg_counter_index() gives (an array: the lookup is inlined). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, struct mg_counter_key);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MG_COUNTER_ENTRIES);
+	__type(key, __u32);
 	__type(value, struct mg_counters);
 } mg_counters SEC(".maps");
 

@@ -87,12 +87,15 @@ struct mg_addr {
 };
 _Static_assert(sizeof(struct mg_addr) == 20, "mg_addr ABI");
 
+/* Interfaces mtuguard watches at once, at most (mg_ifaces entries). */
+#define MG_MAX_IFACES 4096
+
 /* mg_ifaces value: what userspace decided about one interface. */
 struct mg_iface_cfg {
 	__u32 role;	/* enum mg_role */
 	__u32 pod_mtu;	/* Pod: min(MTU of both veth ends) */
 	__u32 path_mtu; /* Pod: limit for traffic that leaves the node */
-	__u32 pad;
+	__u32 slot;	/* its counters' place in mg_counters (mg_counter_index) */
 };
 _Static_assert(sizeof(struct mg_iface_cfg) == 16, "mg_iface_cfg ABI");
 
@@ -105,19 +108,46 @@ struct mg_local_dst {
 };
 _Static_assert(sizeof(struct mg_local_dst) == 16, "mg_local_dst ABI");
 
-/* mg_counters key. */
+/* mg_node value (its only entry): what holds for every interface. */
+struct mg_node_cfg {
+	/* The smallest limit of any local Pod (0: unknown). A packet no
+	 * longer than this and the path MTU fits wherever it goes, so the
+	 * programs skip looking up its destination. */
+	__u32 pod_mtu_min;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct mg_node_cfg) == 8, "mg_node_cfg ABI");
+
+/* Which interface and hook a counter entry belongs to. */
 struct mg_counter_key {
-	__u32 ifindex;
-	__u32 hook; /* enum mg_hook */
+	__u32 ifindex; /* 0: entry unused */
+	__u32 hook;    /* enum mg_hook */
 };
 _Static_assert(sizeof(struct mg_counter_key) == 8, "mg_counter_key ABI");
 
-/* mg_counters value (per CPU): exact counts of every packet seen. */
+/*
+ * mg_counters is a per-CPU array, so that counting a packet costs an
+ * inlined array access rather than a hash lookup. Each watched interface
+ * owns two entries from 2 * its slot: what enters it (pod_ingress or
+ * uplink_ingress) and what leaves it (pod_egress).
+ */
+#define MG_COUNTERS_PER_IFACE 2
+#define MG_COUNTER_ENTRIES (MG_MAX_IFACES * MG_COUNTERS_PER_IFACE)
+
+static inline __u32 mg_counter_index(__u32 slot, __u32 hook)
+{
+	return slot * MG_COUNTERS_PER_IFACE + (hook == MG_HOOK_POD_EGRESS);
+}
+
+/* mg_counters value (per CPU): exact counts of every packet seen. The
+ * programs only add to packets and bytes; userspace writes the id when it
+ * hands the entry to an interface, so that a dump reads by itself. */
 struct mg_counters {
+	struct mg_counter_key id;
 	__u64 packets[MG_CLASS_MAX];
 	__u64 bytes[MG_CLASS_MAX]; /* L3 bytes (IP header and payload) */
 };
-_Static_assert(sizeof(struct mg_counters) == 16 * MG_CLASS_MAX, "mg_counters ABI");
+_Static_assert(sizeof(struct mg_counters) == 8 + 16 * MG_CLASS_MAX, "mg_counters ABI");
 
 /* A flow, as the rate limiter of samples sees it. */
 struct mg_flow_key {
@@ -161,6 +191,7 @@ _Static_assert(sizeof(struct mg_flow_state) == 16 + sizeof(struct mg_event), "mg
 #define MG_MAP_IFACES "mg_ifaces"
 #define MG_MAP_LOCAL_DSTS "mg_local_dsts"
 #define MG_MAP_COUNTERS "mg_counters"
+#define MG_MAP_NODE "mg_node"
 #define MG_MAP_FLOWS "mg_flows"
 #define MG_MAP_STATS "mg_stats"
 #define MG_MAP_DROPS "mg_drops"

@@ -106,7 +106,8 @@ static void put_dst(int fd, int family, const char *ip, __u32 kind, __u32 ifinde
 static bool env_setup(struct env *env, __u64 interval_ns, bool configure)
 {
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = POD_MTU, .path_mtu = PATH_MTU };
-	__u32 ifindex = TEST_IFINDEX;
+	struct mg_node_cfg node = { .pod_mtu_min = POD_MTU < LOCAL_POD_MTU ? POD_MTU : LOCAL_POD_MTU };
+	__u32 ifindex = TEST_IFINDEX, zero = 0;
 	int dsts;
 
 	memset(env, 0, sizeof(*env));
@@ -122,6 +123,8 @@ static bool env_setup(struct env *env, __u64 interval_ns, bool configure)
 	if (!configure)
 		return true;
 	bpf_map_update_elem(bpf_map__fd(env->skel->maps.mg_ifaces), &ifindex, &cfg, BPF_ANY);
+	/* As the guard does: the smallest Pod limit enables the fast path. */
+	bpf_map_update_elem(bpf_map__fd(env->skel->maps.mg_node), &zero, &node, BPF_ANY);
 	dsts = bpf_map__fd(env->skel->maps.mg_local_dsts);
 	put_dst(dsts, 4, "10.0.0.50", MG_DST_POD, LOCAL_POD_IFINDEX, LOCAL_POD_MTU);
 	put_dst(dsts, 6, "fd00::50", MG_DST_POD, LOCAL_POD_IFINDEX, LOCAL_POD_MTU);
@@ -135,21 +138,13 @@ static void env_teardown(struct env *env)
 	mtuguard_bpf__destroy(env->skel);
 }
 
-/* The test interface's counters for @hook, summed over CPUs. */
+/* The test interface's counters for @hook (slot 0), summed over CPUs. */
 static struct mg_counters counters_of(const struct env *env, enum mg_hook hook)
 {
-	struct mg_counters none = {};
-	struct counter_row *rows;
-	size_t n, i;
+	struct mg_counters sum = {};
 
-	if (counters_read(bpf_map__fd(env->skel->maps.mg_counters), &rows, &n))
-		return none;
-	for (i = 0; i < n; i++) {
-		if (rows[i].key.ifindex == TEST_IFINDEX && rows[i].key.hook == hook)
-			none = rows[i].sum;
-	}
-	free(rows);
-	return none;
+	counters_sum(bpf_map__fd(env->skel->maps.mg_counters), mg_counter_index(0, hook), &sum);
+	return sum;
 }
 
 static __u64 stat_of(const struct env *env, enum mg_stat stat)

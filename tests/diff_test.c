@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include "counters.h"
 #include "mtuguard.h"
 #include "mtuguard.skel.h"
 #include "names.h"
@@ -235,19 +236,8 @@ static int on_event(void *ctx, void *data, size_t size)
 
 static void counters_now(struct run *r, uint32_t hook, struct mg_counters *sum)
 {
-	struct mg_counter_key key = { .ifindex = TEST_IFINDEX, .hook = hook };
-	int ncpus = libbpf_num_possible_cpus(), c, k;
-	struct mg_counters values[ncpus];
-
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.mg_counters), &key, values))
-		return;
-	for (c = 0; c < ncpus; c++) {
-		for (k = 0; k < MG_CLASS_MAX; k++) {
-			sum->packets[k] += values[c].packets[k];
-			sum->bytes[k] += values[c].bytes[k];
-		}
-	}
+	counters_sum(bpf_map__fd(r->skel->maps.mg_counters), mg_counter_index(0, hook), sum);
 }
 
 static void dump_frame(const uint8_t *f, size_t len, uint32_t gso)
@@ -330,6 +320,12 @@ static int setup(struct run *r)
 				    .ifindex = base_config.local_pod_ifindex,
 				    .mtu = base_config.local_pod_mtu };
 	struct mg_local_dst node = { .kind = MG_DST_NODE };
+	/* As the guard does: the smallest Pod limit enables the fast path,
+	 * which the reference model does not have. */
+	struct mg_node_cfg node_cfg = { .pod_mtu_min = base_config.pod_mtu < base_config.local_pod_mtu
+								 ? base_config.pod_mtu
+								 : base_config.local_pod_mtu };
+	__u32 zero = 0;
 	struct mg_addr a4 = { .family = AF_INET }, a6 = { .family = AF_INET6 },
 		       n4 = { .family = AF_INET };
 	__u32 ifindex = TEST_IFINDEX;
@@ -350,6 +346,7 @@ static int setup(struct run *r)
 	memcpy(n4.addr, base_config.node_v4, 4);
 	dsts = bpf_map__fd(r->skel->maps.mg_local_dsts);
 	bpf_map_update_elem(bpf_map__fd(r->skel->maps.mg_ifaces), &ifindex, &cfg, BPF_ANY);
+	bpf_map_update_elem(bpf_map__fd(r->skel->maps.mg_node), &zero, &node_cfg, BPF_ANY);
 	bpf_map_update_elem(dsts, &a4, &pod, BPF_ANY);
 	bpf_map_update_elem(dsts, &a6, &pod, BPF_ANY);
 	bpf_map_update_elem(dsts, &n4, &node, BPF_ANY);

@@ -112,7 +112,7 @@ int cmd_stats(int argc, char **argv)
 		goto out;
 	if (cni_cache_load(cni_dir, &cache) && cache.n == 0)
 		pr_info("no CNI cache at %s/results; Pods are shown by interface", cni_dir);
-	if (counters_read(counters_fd, &rows, &n) || stats_read(stats_fd, stats) ||
+	if (counters_read(counters_fd, 0, &rows, &n) || stats_read(stats_fd, stats) ||
 	    summary_build(rows, n, NULL, &cache, NULL, &summary)) {
 		pr_err("cannot read the pinned counters in %s", common.pin_dir);
 		goto out;

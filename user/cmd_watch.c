@@ -462,7 +462,7 @@ static int finish(struct guard *g, struct ring_buffer *rb, struct watch_ctx *ctx
 	ring_buffer__consume(rb);
 	err = flows_flush(guard_map_fd(g, MG_MAP_FLOWS), on_flush, ctx);
 	if (!err)
-		err = counters_read(guard_map_fd(g, MG_MAP_COUNTERS), &rows, &n);
+		err = counters_read(guard_map_fd(g, MG_MAP_COUNTERS), guard_counter_entries(g), &rows, &n);
 	if (!err)
 		err = stats_read(guard_map_fd(g, MG_MAP_STATS), stats);
 	if (!err)

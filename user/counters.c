@@ -35,42 +35,101 @@ static int row_cmp(const void *a, const void *b)
 	return (int)x->key.hook - (int)y->key.hook;
 }
 
-int counters_read(int map_fd, struct counter_row **rows, size_t *n)
+int counters_reset(int map_fd, unsigned int slot, int ifindex, const enum mg_hook *hooks,
+		   int nhooks)
 {
-	struct mg_counter_key key, next, *prev = NULL;
-	struct counter_row *out = NULL;
-	size_t count = 0;
+	size_t stride = percpu_stride(sizeof(struct mg_counters));
+	__u32 first = mg_counter_index(slot, MG_HOOK_POD_INGRESS);
+	int ncpus, cpu, h, err = 0;
+	char *values;
+	__u32 i;
+
+	values = percpu_buffer(sizeof(struct mg_counters), &ncpus);
+	if (!values)
+		return -ENOMEM;
+	for (i = first; i < first + MG_COUNTERS_PER_IFACE && !err; i++) {
+		struct mg_counter_key id = {};
+
+		for (h = 0; h < nhooks; h++) {
+			if (mg_counter_index(slot, hooks[h]) == i)
+				id = (struct mg_counter_key){ .ifindex = (__u32)ifindex, .hook = hooks[h] };
+		}
+		/* Every CPU's copy: the programs add, userspace sums. */
+		for (cpu = 0; cpu < ncpus; cpu++)
+			((struct mg_counters *)(values + cpu * stride))->id = id;
+		if (bpf_map_update_elem(map_fd, &i, values, BPF_ANY))
+			err = -errno;
+	}
+	free(values);
+	return err;
+}
+
+/* Sums the per-CPU copies in @values into @sum (id from the first). */
+static void sum_cpus(const char *values, int ncpus, struct mg_counters *sum)
+{
+	size_t stride = percpu_stride(sizeof(struct mg_counters));
+	int cpu, c;
+
+	memset(sum, 0, sizeof(*sum));
+	sum->id = ((const struct mg_counters *)(const void *)values)->id;
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		const struct mg_counters *v = (const void *)(values + cpu * stride);
+
+		for (c = 0; c < MG_CLASS_MAX; c++) {
+			sum->packets[c] += v->packets[c];
+			sum->bytes[c] += v->bytes[c];
+		}
+	}
+}
+
+int counters_sum(int map_fd, __u32 index, struct mg_counters *sum)
+{
 	int ncpus, err = 0;
 	char *values;
 
 	values = percpu_buffer(sizeof(struct mg_counters), &ncpus);
 	if (!values)
 		return -ENOMEM;
-	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
-		struct counter_row *grown, *row;
-		int cpu, c;
+	if (bpf_map_lookup_elem(map_fd, &index, values))
+		err = -errno;
+	else
+		sum_cpus(values, ncpus, sum);
+	free(values);
+	return err;
+}
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(map_fd, &key, values))
-			continue; /* deleted meanwhile */
+int counters_read(int map_fd, unsigned int entries, struct counter_row **rows, size_t *n)
+{
+	struct counter_row *out = NULL;
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	size_t count = 0;
+	int ncpus, err = 0;
+	char *values;
+	__u32 i;
+
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &info_len))
+		return -errno;
+	if (!entries || entries > info.max_entries)
+		entries = info.max_entries;
+	values = percpu_buffer(sizeof(struct mg_counters), &ncpus);
+	if (!values)
+		return -ENOMEM;
+	for (i = 0; i < entries; i++) {
+		const struct mg_counters *first = (const void *)values;
+		struct counter_row *grown;
+
+		if (bpf_map_lookup_elem(map_fd, &i, values) || !first->id.ifindex)
+			continue; /* unused */
 		grown = realloc(out, (count + 1) * sizeof(*grown));
 		if (!grown) {
 			err = -ENOMEM;
 			break;
 		}
 		out = grown;
-		row = memset(&out[count++], 0, sizeof(*row));
-		row->key = key;
-		for (cpu = 0; cpu < ncpus; cpu++) {
-			const struct mg_counters *v =
-				(const void *)(values + cpu * percpu_stride(sizeof(*v)));
-
-			for (c = 0; c < MG_CLASS_MAX; c++) {
-				row->sum.packets[c] += v->packets[c];
-				row->sum.bytes[c] += v->bytes[c];
-			}
-		}
+		sum_cpus(values, ncpus, &out[count].sum);
+		out[count].key = out[count].sum.id;
+		count++;
 	}
 	free(values);
 	if (err) {

@@ -18,8 +18,15 @@ struct counter_row {
 	struct mg_counters sum; /* summed over CPUs */
 };
 
-/* Every row of mg_counters, sorted by ifindex then hook; *rows malloc'd. */
-int counters_read(int map_fd, struct counter_row **rows, size_t *n);
+/* Gives slot @slot of mg_counters to @ifindex: both its entries zeroed,
+ * and the id set for each of its @hooks (the other entry stays unused). */
+int counters_reset(int map_fd, unsigned int slot, int ifindex, const enum mg_hook *hooks,
+		   int nhooks);
+/* Entry @index of mg_counters summed over CPUs. */
+int counters_sum(int map_fd, __u32 index, struct mg_counters *sum);
+/* Every entry of mg_counters in use among its first @entries (0: all),
+ * sorted by ifindex then hook; *rows malloc'd. */
+int counters_read(int map_fd, unsigned int entries, struct counter_row **rows, size_t *n);
 /* mg_stats summed over CPUs. */
 int stats_read(int map_fd, __u64 out[MG_STAT_MAX]);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bpffs.h"
+#include "counters.h"
 #include "log.h"
 #include "mtuguard.skel.h"
 
@@ -146,8 +147,9 @@ static int lock_pin_dir(struct guard *g)
 static int pin_maps(struct guard *g)
 {
 	struct bpf_map *maps[] = {
-		g->skel->maps.mg_ifaces, g->skel->maps.mg_local_dsts, g->skel->maps.mg_counters,
-		g->skel->maps.mg_flows,	 g->skel->maps.mg_stats,      g->skel->maps.mg_drops,
+		g->skel->maps.mg_ifaces, g->skel->maps.mg_node,	 g->skel->maps.mg_local_dsts,
+		g->skel->maps.mg_counters, g->skel->maps.mg_flows, g->skel->maps.mg_stats,
+		g->skel->maps.mg_drops,
 	};
 	char path[PATH_MAX];
 	size_t i;
@@ -229,26 +231,39 @@ static int update(int fd, const void *key, const void *value, const char *what)
 	return -errno;
 }
 
-/* Zeroed counters for every hook we attach, so stats and the summary list
- * a watched interface even when nothing crossed it. Existing ones are kept:
- * a Pod re-added on the same ifindex keeps counting where it was. */
-static int create_counters(struct guard *g, int ifindex, const enum mg_hook *hooks, int nhooks)
+/* Gives @ifindex its counter slot (zeroed counters for each of its @hooks
+ * when the slot is new to it, so that stats and the summary list it even
+ * when nothing crossed it; a Pod re-added on the same ifindex keeps
+ * counting where it was) and returns the slot. */
+static int claim_counters(struct guard *g, int ifindex, unsigned int pod_limit,
+			  const enum mg_hook *hooks, int nhooks)
 {
-	int fd = bpf_map__fd(g->skel->maps.mg_counters);
-	int ncpus = libbpf_num_possible_cpus();
-	struct mg_counters zero[ncpus > 0 ? ncpus : 1];
-	int i;
+	bool fresh;
+	int slot, err;
 
-	memset(zero, 0, sizeof(zero));
-	for (i = 0; i < nhooks; i++) {
-		struct mg_counter_key key = { .ifindex = (__u32)ifindex, .hook = hooks[i] };
-
-		if (bpf_map_update_elem(fd, &key, zero, BPF_NOEXIST) && errno != EEXIST) {
-			pr_err("cannot write a counter into the BPF maps: %s", strerror(errno));
-			return -errno;
-		}
+	slot = slots_claim(&g->slots, ifindex, pod_limit, &fresh);
+	if (slot < 0) {
+		pr_err("cannot watch more than %d interfaces at once", MG_MAX_IFACES);
+		return slot;
 	}
-	return 0;
+	if (!fresh)
+		return slot;
+	err = counters_reset(bpf_map__fd(g->skel->maps.mg_counters), (unsigned int)slot, ifindex,
+			     hooks, nhooks);
+	if (err) {
+		pr_err("cannot write a counter into the BPF maps: %s", strerror(-err));
+		return err;
+	}
+	return slot;
+}
+
+/* Tells the programs the smallest limit of a live Pod (their fast path). */
+static int update_pod_mtu_min(struct guard *g)
+{
+	struct mg_node_cfg cfg = { .pod_mtu_min = slots_pod_limit_min(&g->slots) };
+	__u32 zero = 0;
+
+	return update(bpf_map__fd(g->skel->maps.mg_node), &zero, &cfg, "the node's limits");
 }
 
 /* Drops the local-destination entries that point at @ifindex. */
@@ -280,11 +295,17 @@ static int configure_pod(struct guard *g, const struct pod_iface *pod, unsigned 
 	int dsts = bpf_map__fd(g->skel->maps.mg_local_dsts);
 	__u32 ifindex = (__u32)pod->ifindex;
 	size_t a;
-	int err;
+	int err, slot;
 
-	err = update(bpf_map__fd(g->skel->maps.mg_ifaces), &ifindex, &cfg, "a Pod interface");
+	slot = claim_counters(g, pod->ifindex, limit, pod_hooks, 2);
+	if (slot < 0)
+		return slot;
+	cfg.slot = (__u32)slot;
+	/* The smaller limit first, its addresses after: the programs never
+	 * take the fast path past a limit they may meet. */
+	err = update_pod_mtu_min(g);
 	if (!err)
-		err = create_counters(g, pod->ifindex, pod_hooks, 2);
+		err = update(bpf_map__fd(g->skel->maps.mg_ifaces), &ifindex, &cfg, "a Pod interface");
 	if (!err)
 		forget_pod_addrs(g, pod->ifindex);
 	for (a = 0; a < pod->n_addrs && !err; a++) {
@@ -304,11 +325,16 @@ int guard_configure(struct guard *g, const struct node *node, const struct polic
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_UPLINK };
 	__u32 ifindex = (__u32)fabric->ifindex;
 	size_t i;
-	int err;
+	int err, slot;
 
+	/* Interfaces not claimed again below (an uplink replaced, a Pod
+	 * missed) give their slots back. */
+	slots_sweep_begin(&g->slots);
+	slot = claim_counters(g, fabric->ifindex, 0, uplink_hooks, 1);
+	if (slot < 0)
+		return slot;
+	cfg.slot = (__u32)slot;
 	err = update(bpf_map__fd(g->skel->maps.mg_ifaces), &ifindex, &cfg, "the uplink");
-	if (!err)
-		err = create_counters(g, fabric->ifindex, uplink_hooks, 1);
 	/* The node's own addresses first: a Pod address wins where both
 	 * appear (a Pod's address is never the node's in practice). */
 	for (i = 0; i < node->n_node_addrs && !err; i++) {
@@ -319,6 +345,10 @@ int guard_configure(struct guard *g, const struct node *node, const struct polic
 	for (i = 0; i < node->n_pods && !err; i++) {
 		if (!node->pods[i].gone)
 			err = configure_pod(g, &node->pods[i], path_mtu);
+	}
+	if (!err) {
+		slots_sweep_end(&g->slots);
+		err = update_pod_mtu_min(g);
 	}
 	return err;
 }
@@ -395,6 +425,14 @@ void guard_remove_pod(struct guard *g, const struct pod_iface *pod)
 	attach_release_ifindex(&g->attached, pod->ifindex);
 	bpf_map_delete_elem(bpf_map__fd(g->skel->maps.mg_ifaces), &ifindex);
 	forget_pod_addrs(g, pod->ifindex);
+	/* Its limit no longer binds the fast path; its counts stay. */
+	slots_retire(&g->slots, pod->ifindex);
+	update_pod_mtu_min(g);
+}
+
+unsigned int guard_counter_entries(const struct guard *g)
+{
+	return g->slots.used * MG_COUNTERS_PER_IFACE;
 }
 
 void guard_detach(struct guard *g)

@@ -15,6 +15,7 @@
 #include "attach.h"
 #include "node.h"
 #include "policy.h"
+#include "slots.h"
 
 struct guard_opts {
 	const char *pin_dir;
@@ -27,6 +28,7 @@ struct guard {
 	struct mtuguard_bpf *skel;
 	struct attach_set attached;
 	struct bpf_link *drops_link; /* kfree_skb, NULL where the kernel lacks it */
+	struct slot_pool slots;	     /* which interface counts where in mg_counters */
 	int lock_fd;
 	char pin_dir[PATH_MAX];
 };
@@ -61,6 +63,9 @@ void guard_unpin(struct guard *g);
 void guard_close(struct guard *g);
 
 int guard_map_fd(const struct guard *g, const char *name);
+/* How many entries of mg_counters this guard has used: what counters_read
+ * needs to scan. */
+unsigned int guard_counter_entries(const struct guard *g);
 /* The confirmed-drops map, or -1 when the kernel has no PKT_TOO_BIG reason. */
 int guard_drops_fd(const struct guard *g);
 int guard_events_fd(const struct guard *g);

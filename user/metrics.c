@@ -64,7 +64,8 @@ static int render_packets(const struct metrics_source *src, FILE *out)
 	size_t n = 0, i;
 	int c, err;
 
-	err = counters_read(guard_map_fd(src->guard, MG_MAP_COUNTERS), &rows, &n);
+	err = counters_read(guard_map_fd(src->guard, MG_MAP_COUNTERS),
+			    guard_counter_entries(src->guard), &rows, &n);
 	if (!err)
 		err = summary_build(rows, n, src->node, NULL, NULL, &summary);
 	if (err) {

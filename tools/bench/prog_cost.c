@@ -66,19 +66,23 @@ static __u32 run(int fd, const struct packet *p, const uint8_t *frame, unsigned 
 static void configure(struct mtuguard_bpf *skel, int pods)
 {
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = 1500, .path_mtu = 1450 };
+	struct mg_node_cfg node = { .pod_mtu_min = 1500 };
 	int ifaces = bpf_map__fd(skel->maps.mg_ifaces), dsts = bpf_map__fd(skel->maps.mg_local_dsts);
-	__u32 ifindex;
+	__u32 ifindex, zero = 0;
 	int i;
 
+	bpf_map_update_elem(bpf_map__fd(skel->maps.mg_node), &zero, &node, BPF_ANY);
 	for (i = 0; i < pods; i++) {
 		struct mg_addr a = { .family = AF_INET, .addr = { 10, 200, (uint8_t)(i >> 8), (uint8_t)i } };
 		struct mg_local_dst d = { .kind = MG_DST_POD, .ifindex = 1000 + i, .mtu = 1500 };
 
 		ifindex = 1000 + i;
+		cfg.slot = (__u32)i;
 		bpf_map_update_elem(ifaces, &ifindex, &cfg, BPF_ANY);
 		bpf_map_update_elem(dsts, &a, &d, BPF_ANY);
 	}
 	ifindex = 1;
+	cfg.slot = (__u32)pods;
 	bpf_map_update_elem(ifaces, &ifindex, &cfg, BPF_ANY);
 }
 
