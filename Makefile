@@ -102,9 +102,9 @@ $(OUTPUT)/noop.bpf.o: tools/bench/noop.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
-$(BENCH_PROG): tools/bench/prog_cost.c $(OUTPUT)/noop.skel.h $(SKELS) | $(OUTPUT)/bench
+$(BENCH_PROG): tools/bench/prog_cost.c $(OUTPUT)/noop.skel.h $(SKELS) $(LIB_OBJS) | $(OUTPUT)/bench
 	$(call msg,BENCH,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests $< $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) $(LDLIBS) -o $@
 BENCH ?= all
 bench: deps
 	$(Q)$(MAKE) --no-print-directory mtuguard $(BENCH_PROG)

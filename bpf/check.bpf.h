@@ -48,6 +48,18 @@ static __always_inline void count(const struct mg_iface_cfg *cfg, __u32 hook, __
 	c->bytes[class] += bytes;
 }
 
+/* @ifindex's configuration: from its spot when it holds it (most of the
+ * time), else from the hash (see mg_iface_spots). */
+static __always_inline struct mg_iface_cfg *iface_cfg(__u32 ifindex)
+{
+	__u32 spot = ifindex % MG_MAX_IFACES;
+	struct mg_iface_spot *s = bpf_map_lookup_elem(&mg_iface_spots, &spot);
+
+	if (s && s->ifindex == ifindex)
+		return &s->cfg;
+	return bpf_map_lookup_elem(&mg_ifaces, &ifindex);
+}
+
 /* Whether @len fits every local Pod, so that looking up the destination
  * cannot change the verdict (see mg_node_cfg). */
 static __always_inline bool fits_every_pod(__u32 len)
@@ -238,7 +250,7 @@ static __always_inline void mg_observe(void *data, void *data_end, __u32 ifindex
 	struct mg_pkt p = {};
 	__u32 len;
 
-	cfg = bpf_map_lookup_elem(&mg_ifaces, &ifindex);
+	cfg = iface_cfg(ifindex);
 	if (!cfg) {
 		stat_inc(MG_STAT_NO_CONFIG);
 		return;

@@ -19,6 +19,15 @@ struct {
 	__type(value, struct mg_iface_cfg);
 } mg_ifaces SEC(".maps");
 
+/* The same, direct-mapped at ifindex % MG_MAX_IFACES, tried first: an
+ * array lookup is inlined into the program, a hash lookup is a call. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MG_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct mg_iface_spot);
+} mg_iface_spots SEC(".maps");
+
 /* What holds for the whole node (one entry), from userspace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -99,6 +99,16 @@ struct mg_iface_cfg {
 };
 _Static_assert(sizeof(struct mg_iface_cfg) == 16, "mg_iface_cfg ABI");
 
+/* mg_iface_spots value: a copy of one interface's mg_ifaces entry at
+ * ifindex % MG_MAX_IFACES, which the programs look at first (an array
+ * lookup is inlined, a hash lookup is a call). */
+struct mg_iface_spot {
+	__u32 ifindex; /* whose configuration this is; 0: nobody's */
+	__u32 pad;
+	struct mg_iface_cfg cfg;
+};
+_Static_assert(sizeof(struct mg_iface_spot) == 24, "mg_iface_spot ABI");
+
 /* mg_local_dsts value: a destination on this node. */
 struct mg_local_dst {
 	__u32 kind;    /* enum mg_dst_kind */
@@ -189,6 +199,7 @@ _Static_assert(sizeof(struct mg_flow_state) == 16 + sizeof(struct mg_event), "mg
 
 /* Map names as pinned under the pin directory (and as in the BPF object). */
 #define MG_MAP_IFACES "mg_ifaces"
+#define MG_MAP_IFACE_SPOTS "mg_iface_spots"
 #define MG_MAP_LOCAL_DSTS "mg_local_dsts"
 #define MG_MAP_COUNTERS "mg_counters"
 #define MG_MAP_NODE "mg_node"

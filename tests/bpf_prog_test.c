@@ -19,6 +19,7 @@
 
 #include "counters.h"
 #include "frames.h"
+#include "ifaces.h"
 #include "mtuguard.h"
 #include "mtuguard.skel.h"
 #include "names.h"
@@ -122,7 +123,9 @@ static bool env_setup(struct env *env, __u64 interval_ns, bool configure)
 		return false;
 	if (!configure)
 		return true;
-	bpf_map_update_elem(bpf_map__fd(env->skel->maps.mg_ifaces), &ifindex, &cfg, BPF_ANY);
+	ifaces_write(&(struct iface_maps){ .hash_fd = bpf_map__fd(env->skel->maps.mg_ifaces),
+					   .spots_fd = bpf_map__fd(env->skel->maps.mg_iface_spots) },
+		     ifindex, &cfg);
 	/* As the guard does: the smallest Pod limit enables the fast path. */
 	bpf_map_update_elem(bpf_map__fd(env->skel->maps.mg_node), &zero, &node, BPF_ANY);
 	dsts = bpf_map__fd(env->skel->maps.mg_local_dsts);
@@ -547,6 +550,45 @@ static bool test_unconfigured(void)
 	return ok;
 }
 
+/* An interface whose spot in mg_iface_spots another holds is found
+ * through mg_ifaces; once forgotten it is not judged at all; and with the
+ * other gone it takes its spot back. */
+static bool test_spot_held_by_another(void)
+{
+	struct frame_spec spec = V4(.l3_len = 1500, .df = true);
+	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = POD_MTU, .path_mtu = PATH_MTU };
+	__u32 squatter = TEST_IFINDEX + MG_MAX_IFACES, spot = TEST_IFINDEX % MG_MAX_IFACES;
+	uint8_t frame[FRAME_MAX];
+	unsigned int len = build_frame(&spec, frame);
+	struct mg_iface_spot held = {};
+	struct iface_maps maps;
+	struct env env;
+	bool ok;
+
+	ok = env_setup(&env, 1000000000ULL, false);
+	if (ok) {
+		maps.hash_fd = bpf_map__fd(env.skel->maps.mg_ifaces);
+		maps.spots_fd = bpf_map__fd(env.skel->maps.mg_iface_spots);
+		ifaces_write(&maps, squatter, &cfg);
+		ifaces_write(&maps, TEST_IFINDEX, &cfg);
+		run_prog(&env, POD_INGRESS, frame, len, 0, 1);
+		ok &= check(counters_of(&env, MG_HOOK_POD_INGRESS).packets[MG_CLASS_TOO_BIG] == 1,
+			    "not judged through the hash");
+		ifaces_forget(&maps, TEST_IFINDEX);
+		run_prog(&env, POD_INGRESS, frame, len, 0, 1);
+		ok &= check(stat_of(&env, MG_STAT_NO_CONFIG) == 1, "forgotten, yet judged");
+		ifaces_forget(&maps, squatter);
+		ifaces_write(&maps, TEST_IFINDEX, &cfg);
+		bpf_map_lookup_elem(maps.spots_fd, &spot, &held);
+		ok &= check(held.ifindex == TEST_IFINDEX, "spot held by %u", held.ifindex);
+		run_prog(&env, POD_INGRESS, frame, len, 0, 1);
+		ok &= check(counters_of(&env, MG_HOOK_POD_INGRESS).packets[MG_CLASS_TOO_BIG] == 2,
+			    "not judged through its spot");
+	}
+	env_teardown(&env);
+	return ok;
+}
+
 int main(void)
 {
 	struct env env;
@@ -565,6 +607,8 @@ int main(void)
 	result("repeats within the interval fold into one alert and the flush", test_fold());
 	result("ring buffer full: losses counted, counts still add up", test_ringbuf_full());
 	result("unconfigured interface: counted, passed, not judged", test_unconfigured());
+	result("interface whose spot another holds: found through the hash",
+	       test_spot_held_by_another());
 
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -20,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include "counters.h"
+#include "ifaces.h"
 #include "mtuguard.h"
 #include "mtuguard.skel.h"
 #include "names.h"
@@ -345,7 +346,9 @@ static int setup(struct run *r)
 	memcpy(a6.addr, base_config.pod_v6, 16);
 	memcpy(n4.addr, base_config.node_v4, 4);
 	dsts = bpf_map__fd(r->skel->maps.mg_local_dsts);
-	bpf_map_update_elem(bpf_map__fd(r->skel->maps.mg_ifaces), &ifindex, &cfg, BPF_ANY);
+	ifaces_write(&(struct iface_maps){ .hash_fd = bpf_map__fd(r->skel->maps.mg_ifaces),
+					   .spots_fd = bpf_map__fd(r->skel->maps.mg_iface_spots) },
+		     ifindex, &cfg);
 	bpf_map_update_elem(bpf_map__fd(r->skel->maps.mg_node), &zero, &node_cfg, BPF_ANY);
 	bpf_map_update_elem(dsts, &a4, &pod, BPF_ANY);
 	bpf_map_update_elem(dsts, &a6, &pod, BPF_ANY);

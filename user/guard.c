@@ -14,6 +14,7 @@
 
 #include "bpffs.h"
 #include "counters.h"
+#include "ifaces.h"
 #include "log.h"
 #include "mtuguard.skel.h"
 
@@ -147,7 +148,8 @@ static int lock_pin_dir(struct guard *g)
 static int pin_maps(struct guard *g)
 {
 	struct bpf_map *maps[] = {
-		g->skel->maps.mg_ifaces, g->skel->maps.mg_node,	 g->skel->maps.mg_local_dsts,
+		g->skel->maps.mg_ifaces,   g->skel->maps.mg_iface_spots, g->skel->maps.mg_node,
+		g->skel->maps.mg_local_dsts,
 		g->skel->maps.mg_counters, g->skel->maps.mg_flows, g->skel->maps.mg_stats,
 		g->skel->maps.mg_drops,
 	};
@@ -257,6 +259,23 @@ static int claim_counters(struct guard *g, int ifindex, unsigned int pod_limit,
 	return slot;
 }
 
+static struct iface_maps iface_maps(const struct guard *g)
+{
+	return (struct iface_maps){ .hash_fd = bpf_map__fd(g->skel->maps.mg_ifaces),
+				    .spots_fd = bpf_map__fd(g->skel->maps.mg_iface_spots) };
+}
+
+static int write_iface(struct guard *g, int ifindex, const struct mg_iface_cfg *cfg,
+		       const char *what)
+{
+	struct iface_maps maps = iface_maps(g);
+	int err = ifaces_write(&maps, (__u32)ifindex, cfg);
+
+	if (err)
+		pr_err("cannot write %s into the BPF maps: %s", what, strerror(-err));
+	return err;
+}
+
 /* Tells the programs the smallest limit of a live Pod (their fast path). */
 static int update_pod_mtu_min(struct guard *g)
 {
@@ -286,6 +305,17 @@ static void forget_pod_addrs(struct guard *g, int ifindex)
 	}
 }
 
+/* An interface no longer watched: out of the configuration maps (its
+ * counters stay, in its retired slot). */
+static void forget_iface(int ifindex, void *ctx)
+{
+	struct guard *g = ctx;
+	struct iface_maps maps = iface_maps(g);
+
+	ifaces_forget(&maps, (__u32)ifindex);
+	forget_pod_addrs(g, ifindex);
+}
+
 /* Writes one Pod's role, limits and addresses into the maps. */
 static int configure_pod(struct guard *g, const struct pod_iface *pod, unsigned int path_mtu)
 {
@@ -305,7 +335,7 @@ static int configure_pod(struct guard *g, const struct pod_iface *pod, unsigned 
 	 * take the fast path past a limit they may meet. */
 	err = update_pod_mtu_min(g);
 	if (!err)
-		err = update(bpf_map__fd(g->skel->maps.mg_ifaces), &ifindex, &cfg, "a Pod interface");
+		err = write_iface(g, pod->ifindex, &cfg, "a Pod interface");
 	if (!err)
 		forget_pod_addrs(g, pod->ifindex);
 	for (a = 0; a < pod->n_addrs && !err; a++) {
@@ -323,7 +353,6 @@ int guard_configure(struct guard *g, const struct node *node, const struct polic
 	unsigned int path_mtu = policy_path_mtu(policy, node_egress_mtu(node));
 	const struct nl_link *fabric = node_fabric_link(node);
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_UPLINK };
-	__u32 ifindex = (__u32)fabric->ifindex;
 	size_t i;
 	int err, slot;
 
@@ -334,7 +363,7 @@ int guard_configure(struct guard *g, const struct node *node, const struct polic
 	if (slot < 0)
 		return slot;
 	cfg.slot = (__u32)slot;
-	err = update(bpf_map__fd(g->skel->maps.mg_ifaces), &ifindex, &cfg, "the uplink");
+	err = write_iface(g, fabric->ifindex, &cfg, "the uplink");
 	/* The node's own addresses first: a Pod address wins where both
 	 * appear (a Pod's address is never the node's in practice). */
 	for (i = 0; i < node->n_node_addrs && !err; i++) {
@@ -347,7 +376,7 @@ int guard_configure(struct guard *g, const struct node *node, const struct polic
 			err = configure_pod(g, &node->pods[i], path_mtu);
 	}
 	if (!err) {
-		slots_sweep_end(&g->slots);
+		slots_sweep_end(&g->slots, forget_iface, g);
 		err = update_pod_mtu_min(g);
 	}
 	return err;
@@ -420,12 +449,9 @@ int guard_refresh_pod(struct guard *g, const struct pod_iface *pod, unsigned int
 
 void guard_remove_pod(struct guard *g, const struct pod_iface *pod)
 {
-	__u32 ifindex = (__u32)pod->ifindex;
-
 	attach_release_ifindex(&g->attached, pod->ifindex);
-	bpf_map_delete_elem(bpf_map__fd(g->skel->maps.mg_ifaces), &ifindex);
-	forget_pod_addrs(g, pod->ifindex);
-	/* Its limit no longer binds the fast path; its counts stay. */
+	forget_iface(pod->ifindex, g);
+	/* Its limit no longer binds the fast path. */
 	slots_retire(&g->slots, pod->ifindex);
 	update_pod_mtu_min(g);
 }

@@ -87,12 +87,15 @@ void slots_sweep_begin(struct slot_pool *pool)
 		pool->slots[i].seen = false;
 }
 
-void slots_sweep_end(struct slot_pool *pool)
+void slots_sweep_end(struct slot_pool *pool, void (*retired)(int ifindex, void *ctx), void *ctx)
 {
 	unsigned int i;
 
 	for (i = 0; i < pool->used; i++) {
-		if (pool->slots[i].state == SLOT_LIVE && !pool->slots[i].seen)
-			slots_retire(pool, pool->slots[i].ifindex);
+		if (pool->slots[i].state != SLOT_LIVE || pool->slots[i].seen)
+			continue;
+		slots_retire(pool, pool->slots[i].ifindex);
+		if (retired)
+			retired(pool->slots[i].ifindex, ctx);
 	}
 }

@@ -45,8 +45,9 @@ void slots_retire(struct slot_pool *pool, int ifindex);
 /* The smallest limit of a live Pod; UINT32_MAX when there is none. */
 unsigned int slots_pod_limit_min(const struct slot_pool *pool);
 /* A full reconfiguration: begin, claim every interface still there, end;
- * live slots not claimed in between are retired. */
+ * live slots not claimed in between are retired, and @retired (if not
+ * NULL) is told each one's ifindex. */
 void slots_sweep_begin(struct slot_pool *pool);
-void slots_sweep_end(struct slot_pool *pool);
+void slots_sweep_end(struct slot_pool *pool, void (*retired)(int ifindex, void *ctx), void *ctx);
 
 #endif

@@ -103,19 +103,26 @@ static void test_pod_limit_min_follows_live_pods(void **state)
 	assert_int_equal(slots_pod_limit_min(pool), 1400);
 }
 
+static void note_retired(int ifindex, void *ctx)
+{
+	assert_int_equal(ifindex, 1);
+	(*(int *)ctx)++;
+}
+
 static void test_sweep_retires_what_was_not_claimed_again(void **state)
 {
 	struct slot_pool *pool = *state;
 	bool fresh;
-	int old_uplink;
+	int old_uplink, retired = 0;
 
 	old_uplink = slots_claim(pool, 1, 0, &fresh);
 	slots_claim(pool, 2, 1450, &fresh);
 	slots_sweep_begin(pool);
 	slots_claim(pool, 9, 0, &fresh); /* a new uplink */
 	slots_claim(pool, 2, 1450, &fresh);
-	slots_sweep_end(pool);
+	slots_sweep_end(pool, note_retired, &retired);
 	assert_int_equal(pool->slots[old_uplink].state, SLOT_RETIRED);
+	assert_int_equal(retired, 1); /* told, so the guard forgets its maps */
 	assert_int_equal(slots_pod_limit_min(pool), 1450);
 }
 

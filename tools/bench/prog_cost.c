@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "frames.h"
+#include "ifaces.h"
 #include "mtuguard.h"
 #include "mtuguard.skel.h"
 #include "noop.skel.h"
@@ -67,7 +68,9 @@ static void configure(struct mtuguard_bpf *skel, int pods)
 {
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = 1500, .path_mtu = 1450 };
 	struct mg_node_cfg node = { .pod_mtu_min = 1500 };
-	int ifaces = bpf_map__fd(skel->maps.mg_ifaces), dsts = bpf_map__fd(skel->maps.mg_local_dsts);
+	struct iface_maps ifaces = { .hash_fd = bpf_map__fd(skel->maps.mg_ifaces),
+				     .spots_fd = bpf_map__fd(skel->maps.mg_iface_spots) };
+	int dsts = bpf_map__fd(skel->maps.mg_local_dsts);
 	__u32 ifindex, zero = 0;
 	int i;
 
@@ -78,12 +81,12 @@ static void configure(struct mtuguard_bpf *skel, int pods)
 
 		ifindex = 1000 + i;
 		cfg.slot = (__u32)i;
-		bpf_map_update_elem(ifaces, &ifindex, &cfg, BPF_ANY);
+		ifaces_write(&ifaces, ifindex, &cfg);
 		bpf_map_update_elem(dsts, &a, &d, BPF_ANY);
 	}
 	ifindex = 1;
 	cfg.slot = (__u32)pods;
-	bpf_map_update_elem(ifaces, &ifindex, &cfg, BPF_ANY);
+	ifaces_write(&ifaces, ifindex, &cfg);
 }
 
 int main(int argc, char **argv)
