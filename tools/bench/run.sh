@@ -11,7 +11,7 @@ MTUGUARD=$ROOT/mtuguard
 export LAB_PREFIX=mtgb
 export LAB_DIR=/run/mtgb-lab
 PIN=/sys/fs/bpf/mtgb
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 mkdir -p "$OUT"
 eval "$("$ROOT/tools/lab.sh" env)"
 
@@ -28,6 +28,20 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 node() { nsenter --net="/run/netns/$NS_NODE" "$@"; }
+# Every traffic generator and helper runs under a deadline, so that no part
+# can hang the run (a part as a whole has one too, below).
+bounded() { timeout -k 5 "$@"; }
+# Stops a background helper: SIGINT, then SIGKILL if it ignores it for 10 s.
+stop_pid() {
+	local pid=$1 i
+	kill -INT "$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 start_watch() {
@@ -45,8 +59,7 @@ start_watch() {
 }
 
 stop_watch() {
-	kill -INT "$WATCH_PID"
-	wait "$WATCH_PID"
+	stop_pid "$WATCH_PID"
 	WATCH_PID=
 }
 
@@ -63,9 +76,11 @@ bench_prog() {
 	before=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -qw kernel.bpf_stats_enabled=1
 	start_watch || return 1
-	ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
-	sleep 0.5
-	ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" -t 3 -P 2 >/dev/null 2>&1
+	bounded 30 ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
+	local server=$!
+	wait_iperf_server
+	bounded 30 ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" -t 3 -P 2 >/dev/null 2>&1
+	wait "$server"
 	bpftool prog show --json | jq -r '.[] | select(.name | test("^mg_(pod|uplink)")) |
 		select(.run_cnt > 0) | "  \(.name): \(.run_cnt) runs, \(.run_time_ns / .run_cnt | floor) ns/run"' |
 		tee "$OUT/prog-kernel-stats.txt"
@@ -75,10 +90,38 @@ bench_prog() {
 }
 
 # --- 2. throughput with the guard and its alternatives ---------------------------------
-# bpftrace (a tracepoint one-liner) is left out by default: here it hung the
-# throughput part for an hour (see BENCHMARKS.md); BENCH_BPFTRACE=1 adds it.
-ALTERNATIVES=(none mtuguard tcpdump)
-[[ ${BENCH_BPFTRACE:-0} == 1 ]] && ALTERNATIVES+=(bpftrace)
+ALTERNATIVES=(none mtuguard tcpdump bpftrace)
+
+# bpftrace finds tracepoints through tracefs, which is not mounted at boot
+# on every machine (without it: "tracepoint not found").
+tracefs_ready() {
+	[[ -d /sys/kernel/tracing/events/net ]] && return 0
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	[[ -d /sys/kernel/tracing/events/net ]] && return 0
+	echo "bench: tracefs is not available at /sys/kernel/tracing: bpftrace cannot attach" >&2
+	return 1
+}
+
+wait_iperf_server() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		ip netns exec "$NS_REMOTE" ss -ltn | grep -q ':5201' && return 0
+		sleep 0.05
+	done
+	echo "bench: the iperf3 server did not start" >&2
+	return 1
+}
+
+# Waits (at most 30 s) until $1 holds a line matching $2: the helper is ready.
+wait_for_line() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "bench: no '$2' from the helper after 30 s: $(head -c 300 "$1")" >&2
+	return 1
+}
 
 start_alternative() {
 	case $1 in
@@ -87,19 +130,17 @@ start_alternative() {
 	tcpdump)
 		# What an operator would run: oversize IPv4 DF packets on the Pod's veth.
 		node tcpdump -i "$WEB_IF" -nn -q -w /dev/null 'ip[6] & 0x40 != 0 and greater 1465' \
-			2>/dev/null &
+			>/dev/null 2>"$OUT/tcpdump.err" &
 		HELPER_PID=$!
-		sleep 1
+		wait_for_line "$OUT/tcpdump.err" 'listening on'
 		;;
 	bpftrace)
-		bpftrace -e 'tracepoint:net:net_dev_queue /args->len > 1464/ { @[str(args->name)] = count(); }' \
+		tracefs_ready || return 1
+		bounded 600 bpftrace -e \
+			'tracepoint:net:net_dev_queue /args->len > 1464/ { @[str(args->name)] = count(); }' \
 			>"$OUT/bpftrace.out" 2>&1 &
 		HELPER_PID=$!
-		local i
-		for ((i = 0; i < 300; i++)); do
-			grep -q Attaching "$OUT/bpftrace.out" && break
-			sleep 0.1
-		done
+		wait_for_line "$OUT/bpftrace.out" '^Attaching'
 		;;
 	esac
 }
@@ -108,21 +149,17 @@ stop_alternative() {
 	case $1 in
 	mtuguard) stop_watch >/dev/null ;;
 	tcpdump | bpftrace)
-		kill -INT "$HELPER_PID" 2>/dev/null
-		wait "$HELPER_PID" 2>/dev/null
+		stop_pid "$HELPER_PID"
 		HELPER_PID=
 		;;
 	esac
 }
 
 iperf() { # iperf ARGS... -> one number (TCP: Gbit/s received; UDP: packets/s received)
-	ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
-	local server=$! i
-	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$NS_REMOTE" ss -ltn | grep -q ':5201' && break
-		sleep 0.05
-	done
-	ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" --json "$@" >"$OUT/iperf.json" 2>/dev/null
+	bounded 30 ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
+	local server=$!
+	wait_iperf_server
+	bounded 30 ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" --json "$@" >"$OUT/iperf.json" 2>/dev/null
 	wait "$server" 2>/dev/null
 	if [[ " $* " == *" -u "* ]]; then
 		jq '(.end.sum.packets - .end.sum.lost_packets) / .end.sum.seconds | floor' "$OUT/iperf.json"
@@ -132,33 +169,45 @@ iperf() { # iperf ARGS... -> one number (TCP: Gbit/s received; UDP: packets/s re
 }
 
 bench_throughput() {
-	echo "== throughput on a veth path (consistent lab), alternating the setups over $ROUNDS rounds"
+	echo "== throughput on a veth path (consistent lab), the setups alternating over $ROUNDS rounds"
 	"$ROOT/tools/lab.sh" up consistent >/dev/null
-	local r alt
+	local r i alt n=${#ALTERNATIVES[@]}
 	: >"$OUT/throughput.raw"
 	for ((r = 0; r < ROUNDS; r++)); do
-		for alt in "${ALTERNATIVES[@]}"; do
+		# Each round starts with a different setup, so that a drift of
+		# the machine during a round favours none of them.
+		for ((i = 0; i < n; i++)); do
+			alt=${ALTERNATIVES[(r + i) % n]}
 			start_alternative "$alt" || return 1
-			echo "$alt tcp $(iperf -t 3 -P 4)" >>"$OUT/throughput.raw"
-			echo "$alt udp $(iperf -u -b 0 -l 64 -t 3)" >>"$OUT/throughput.raw"
+			echo "$r $alt tcp $(iperf -t 3 -P 4)" >>"$OUT/throughput.raw"
+			echo "$r $alt udp $(iperf -u -b 0 -l 64 -t 3)" >>"$OUT/throughput.raw"
 			stop_alternative "$alt"
 		done
 	done
-	local tcp0 udp0 tcp udp
-	tcp0=$(awk '$1 == "none" && $2 == "tcp" {print $3}' "$OUT/throughput.raw" | median)
-	udp0=$(awk '$1 == "none" && $2 == "udp" {print $3}' "$OUT/throughput.raw" | median)
+	# Per setup: the median value, and the median of its ratios to "none"
+	# measured in the same round.
 	printf '  %-10s %14s %8s %16s %8s\n' setup "TCP Gbit/s" ratio "UDP 64 B pkt/s" ratio
 	echo "[" >"$OUT/throughput.json"
 	for alt in "${ALTERNATIVES[@]}"; do
-		tcp=$(awk -v a="$alt" '$1 == a && $2 == "tcp" {print $3}' "$OUT/throughput.raw" | median)
-		udp=$(awk -v a="$alt" '$1 == a && $2 == "udp" {print $3}' "$OUT/throughput.raw" | median)
-		printf '  %-10s %14s %8s %16s %8s\n' "$alt" "$tcp" "$(echo "$tcp / $tcp0" | bc -l | cut -c1-5)" \
-			"$udp" "$(echo "$udp / $udp0" | bc -l | cut -c1-5)"
-		printf '%s{"setup": "%s", "tcp_gbit_s": %s, "udp_pps": %s}\n' \
-			"$([[ $alt == none ]] || echo ,)" "$alt" "$tcp" "$udp" >>"$OUT/throughput.json"
+		local tcp udp tcp_ratio udp_ratio
+		tcp=$(awk -v a="$alt" '$2 == a && $3 == "tcp" {print $4}' "$OUT/throughput.raw" | median)
+		udp=$(awk -v a="$alt" '$2 == a && $3 == "udp" {print $4}' "$OUT/throughput.raw" | median)
+		tcp_ratio=$(round_ratios "$alt" tcp | median)
+		udp_ratio=$(round_ratios "$alt" udp | median)
+		printf '  %-10s %14s %8s %16s %8s\n' "$alt" "$tcp" "$tcp_ratio" "$udp" "$udp_ratio"
+		printf '%s{"setup": "%s", "tcp_gbit_s": %s, "tcp_ratio": %s, "udp_pps": %s, "udp_ratio": %s}\n' \
+			"$([[ $alt == "${ALTERNATIVES[0]}" ]] || echo ,)" "$alt" "$tcp" "$tcp_ratio" "$udp" \
+			"$udp_ratio" >>"$OUT/throughput.json"
 	done
 	echo "]" >>"$OUT/throughput.json"
 	"$ROOT/tools/lab.sh" down
+}
+
+# The ratio of setup $1 to "none" in each round, for measurement $2.
+round_ratios() {
+	awk -v a="$1" -v m="$2" '$3 == m && $2 == "none" {base[$1] = $4}
+		$3 == m && $2 == a {v[$1] = $4}
+		END {for (r in v) if (base[r] > 0) printf "%.3f\n", v[r] / base[r]}' "$OUT/throughput.raw"
 }
 
 # --- 3. flood of oversize DF packets ---------------------------------------------------
@@ -170,12 +219,12 @@ bench_flood() {
 	start_watch || return 1
 	local t0 t1 c0 c1 sent counted samples lost hz
 	hz=$(getconf CLK_TCK)
-	ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
-	sleep 0.5
+	bounded 30 ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
+	wait_iperf_server
 	c0=$(cpu_ticks "$WATCH_PID")
 	t0=$(date +%s.%N)
-	ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" -u -b 0 -l 1472 --dont-fragment -t 5 --json \
-		>"$OUT/flood-iperf.json" 2>/dev/null
+	bounded 30 ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" -u -b 0 -l 1472 --dont-fragment -t 5 \
+		--json >"$OUT/flood-iperf.json" 2>/dev/null
 	t1=$(date +%s.%N)
 	c1=$(cpu_ticks "$WATCH_PID")
 	stop_watch
@@ -195,7 +244,7 @@ bench_flood() {
 bench_latency() {
 	echo "== detection latency: a new offending flow's first packet to its alert line"
 	"$ROOT/tools/lab.sh" up incident >/dev/null
-	"$ROOT/tools/bench/latency.py" 500 "$PIN" "$OUT/latency.json"
+	bounded 300 "$ROOT/tools/bench/latency.py" 500 "$PIN" "$OUT/latency.json"
 	"$ROOT/tools/lab.sh" down
 }
 
@@ -254,12 +303,25 @@ if [[ $EUID != 0 ]]; then
 fi
 parts=("$@")
 [[ ${#parts[@]} == 0 || ${parts[0]} == all ]] && parts=(prog throughput flood latency scale)
-start=$(date +%s)
 for part in "${parts[@]}"; do
 	if ! declare -F "bench_$part" >/dev/null; then
 		echo "bench: unknown part '$part' (prog, throughput, flood, latency, scale)" >&2
 		exit 2
 	fi
-	"bench_$part"
+done
+if [[ ${#parts[@]} == 1 ]]; then
+	"bench_${parts[0]}"
+	exit
+fi
+# Several parts: each in its own run, under a deadline, so that one that
+# fails or hangs is reported and the others still run.
+start=$(date +%s)
+failed=()
+for part in "${parts[@]}"; do
+	bounded "${BENCH_PART_TIMEOUT:-480}" "$0" "$part" || failed+=("$part")
 done
 echo "bench: done in $(($(date +%s) - start)) s; results in $OUT/*.json"
+if ((${#failed[@]})); then
+	echo "bench: these parts failed or ran out of time: ${failed[*]}" >&2
+	exit 1
+fi
