@@ -236,14 +236,17 @@ static int update(int fd, const void *key, const void *value, const char *what)
 /* Gives @ifindex its counter slot (zeroed counters for each of its @hooks
  * when the slot is new to it, so that stats and the summary list it even
  * when nothing crossed it; a Pod re-added on the same ifindex keeps
- * counting where it was) and returns the slot. */
+ * counting where it was) and returns the slot; *@fresh_out (if not NULL)
+ * says whether the interface is new to this guard. */
 static int claim_counters(struct guard *g, int ifindex, unsigned int pod_limit,
-			  const enum mg_hook *hooks, int nhooks)
+			  const enum mg_hook *hooks, int nhooks, bool *fresh_out)
 {
 	bool fresh;
 	int slot, err;
 
 	slot = slots_claim(&g->slots, ifindex, pod_limit, &fresh);
+	if (fresh_out)
+		*fresh_out = fresh;
 	if (slot < 0) {
 		pr_err("cannot watch more than %d interfaces at once", MG_MAX_IFACES);
 		return slot;
@@ -324,10 +327,11 @@ static int configure_pod(struct guard *g, const struct pod_iface *pod, unsigned 
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = limit, .path_mtu = path_mtu };
 	int dsts = bpf_map__fd(g->skel->maps.mg_local_dsts);
 	__u32 ifindex = (__u32)pod->ifindex;
+	bool fresh;
 	size_t a;
 	int err, slot;
 
-	slot = claim_counters(g, pod->ifindex, limit, pod_hooks, 2);
+	slot = claim_counters(g, pod->ifindex, limit, pod_hooks, 2, &fresh);
 	if (slot < 0)
 		return slot;
 	cfg.slot = (__u32)slot;
@@ -336,7 +340,9 @@ static int configure_pod(struct guard *g, const struct pod_iface *pod, unsigned 
 	err = update_pod_mtu_min(g);
 	if (!err)
 		err = write_iface(g, pod->ifindex, &cfg, "a Pod interface");
-	if (!err)
+	/* Addresses it had before (a refresh) go; a new one has none, and
+	 * walking the map for each of a thousand Pods at start is slow. */
+	if (!err && !fresh)
 		forget_pod_addrs(g, pod->ifindex);
 	for (a = 0; a < pod->n_addrs && !err; a++) {
 		struct mg_local_dst dst = { .kind = MG_DST_POD, .ifindex = ifindex, .mtu = limit };
@@ -359,7 +365,7 @@ int guard_configure(struct guard *g, const struct node *node, const struct polic
 	/* Interfaces not claimed again below (an uplink replaced, a Pod
 	 * missed) give their slots back. */
 	slots_sweep_begin(&g->slots);
-	slot = claim_counters(g, fabric->ifindex, 0, uplink_hooks, 1);
+	slot = claim_counters(g, fabric->ifindex, 0, uplink_hooks, 1, NULL);
 	if (slot < 0)
 		return slot;
 	cfg.slot = (__u32)slot;

@@ -199,6 +199,30 @@ static int find_pods(struct node *node, const struct nl_link *links, size_t n)
 	return 0;
 }
 
+/* Gone Pods are kept to label their counters, which live at most until
+ * their counter slot is reused (MG_MAX_IFACES slots): beyond as many, the
+ * oldest is dropped, so a node with churning Pods does not grow the model
+ * without end. */
+#define GONE_PODS_KEPT MG_MAX_IFACES
+
+static void drop_oldest_gone_pod(struct node *node)
+{
+	size_t i, gone = 0, oldest = node->n_pods;
+
+	for (i = 0; i < node->n_pods; i++) {
+		if (!node->pods[i].gone)
+			continue;
+		if (oldest == node->n_pods)
+			oldest = i; /* entries are in the order they came */
+		gone++;
+	}
+	if (gone < GONE_PODS_KEPT)
+		return;
+	memmove(&node->pods[oldest], &node->pods[oldest + 1],
+		(node->n_pods - oldest - 1) * sizeof(node->pods[0]));
+	node->n_pods--;
+}
+
 struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link, bool *added)
 {
 	struct pod_iface *pod;
@@ -211,6 +235,7 @@ struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link,
 		/* New, or an ifindex reused by another Pod: a fresh entry. */
 		if (pod)
 			pod->gone = true;
+		drop_oldest_gone_pod(node);
 		pod = add_pod(node);
 		if (!pod)
 			return NULL;
