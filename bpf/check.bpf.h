@@ -237,17 +237,17 @@ static __always_inline void sample(__u32 ifindex, __u32 hook, const struct mg_pk
 }
 
 /*
- * Observes one frame seen on @ifindex at @hook: parses it, checks it,
- * counts it and samples it when it offends. @gso_size is the skb's (0 for
- * XDP); @wire_len is the frame's full length (for byte counters). Never
- * decides the packet's fate: the caller passes it on whatever happens.
+ * Observes one frame seen on @ifindex at @hook, parsed into @p (@parse_err
+ * from parse_frame()): checks it, counts it and samples it when it
+ * offends. @gso_size is the skb's (0 for XDP); @wire_len is the frame's
+ * full length (for byte counters). Never decides the packet's fate: the
+ * caller passes it on whatever happens.
  */
-static __always_inline void mg_observe(void *data, void *data_end, __u32 ifindex, __u32 hook,
-				       __u32 gso_size, __u32 wire_len)
+static __always_inline void mg_observe(const struct mg_pkt *p, int parse_err, __u32 ifindex,
+				       __u32 hook, __u32 gso_size, __u32 wire_len)
 {
 	struct mg_verdict v = {};
 	struct mg_iface_cfg *cfg;
-	struct mg_pkt p = {};
 	__u32 len;
 
 	cfg = iface_cfg(ifindex);
@@ -255,22 +255,22 @@ static __always_inline void mg_observe(void *data, void *data_end, __u32 ifindex
 		stat_inc(MG_STAT_NO_CONFIG);
 		return;
 	}
-	if (parse_frame(data, data_end, &p)) {
+	if (parse_err) {
 		count(cfg, hook, MG_CLASS_SKIPPED, 0);
 		return;
 	}
 
-	len = checked_len(&p, gso_size);
+	len = checked_len(p, gso_size);
 	if (hook == MG_HOOK_POD_INGRESS)
-		check_pod_ingress(&v, &p, cfg, ifindex, len);
+		check_pod_ingress(&v, p, cfg, ifindex, len);
 	else if (hook == MG_HOOK_POD_EGRESS)
-		check_pod_egress(&v, &p, cfg, ifindex, len);
+		check_pod_egress(&v, p, cfg, ifindex, len);
 	else
-		check_uplink_ingress(&v, &p, len);
+		check_uplink_ingress(&v, p, len);
 
-	count(cfg, hook, v.class, wire_len > p.l3_off ? wire_len - p.l3_off : 0);
+	count(cfg, hook, v.class, wire_len > p->l3_off ? wire_len - p->l3_off : 0);
 	if (v.class < MG_CLASS_FITS)
-		sample(ifindex, hook, &p, &v, gso_size);
+		sample(ifindex, hook, p, &v, gso_size);
 }
 
 #endif /* MTUGUARD_CHECK_BPF_H */

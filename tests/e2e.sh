@@ -137,6 +137,25 @@ test_incident_flagged_exact() {
 		fail "summary alerted for $WEB_IF is not 5"
 }
 
+# A frame whose IP header is not in the skb's linear part (an AF_PACKET
+# sender with a short vnet header) is pulled in and judged, not skipped.
+test_headers_beyond_the_linear_part_are_judged() {
+	lab incident
+	# A 5,000-byte frame has to leave the Pod and cross its veth.
+	in_ns "$NS_WEB" ip link set eth0 mtu 9000
+	in_ns "$NS_NODE" ip link set "$WEB_IF" mtu 9000
+	start_watch || return 1
+	local remote_mac
+	remote_mac=$(in_ns "$NS_REMOTE" cat /sys/class/net/eth0/address)
+	in_ns "$NS_WEB" python3 "$ROOT/tests/send_split_headers.py" eth0 "$WEB_IP" "$REMOTE_IP" \
+		"$remote_mac" || fail "could not send the frame" || return 1
+	stop_watch || fail "watch exited $?" || return 1
+	[[ $(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.too_big') == 1 ]] ||
+		fail "the split frame was not judged too big: $(summary_field ".iface == \"$WEB_IF\"" '.')" || return 1
+	[[ $(alerts | jq -s 'map(select(.hook == "pod_ingress" and .len == 4986 and .limit == 1450)) | length') == 1 ]] ||
+		fail "no alert for the split frame: $(alerts)"
+}
+
 test_ipv6_flagged() {
 	lab incident
 	start_watch || return 1

@@ -6,6 +6,7 @@
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -563,6 +564,10 @@ int cmd_watch(int argc, char **argv)
 	}
 	print_start(&ctx, &g);
 	guard_drop_privileges();
+	/* Loading parsed the kernel's BTF (about 11 MiB, freed by now); hand
+	 * the freed heap back, or it stays in the resident size of a process
+	 * that runs for weeks. */
+	malloc_trim(0);
 
 	mon = monitor_open();
 	if (!mon)

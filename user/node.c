@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "node.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,37 +11,15 @@
 
 #include "log.h"
 
-/* Where `ip netns` (and CNI plugins, via /var/run) name namespaces. */
-#define NETNS_RUN_DIR "/run/netns"
-
-/* Names the netns with @nsid from NETNS_RUN_DIR, or "nsid N". The kernel
- * only knows nsids, so each named netns is asked for its own. */
-static void netns_name(int nsid, char *buf, size_t size)
+/* Names the netns with @nsid from NETNS_RUN_DIR, or "nsid N". */
+static void netns_name(struct node *node, int nsid, char *buf, size_t size)
 {
-	struct dirent *de;
-	DIR *d = opendir(NETNS_RUN_DIR);
+	const char *name = nsnames_find(&node->nsnames, nsid);
 
-	snprintf(buf, size, "nsid %d", nsid);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char path[512];
-		int fd;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (nl_nsid_of_netns_fd(fd) == nsid) {
-			snprintf(buf, size, "%s", de->d_name);
-			close(fd);
-			break;
-		}
-		close(fd);
-	}
-	closedir(d);
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "nsid %d", nsid);
 }
 
 static const struct nl_link *find_link_by_name(const struct nl_link *links, size_t n,
@@ -155,7 +131,7 @@ static bool is_pod_link(const struct node *node, const struct nl_link *l)
 }
 
 /* (Re)fills a Pod from its host-side veth, and reads its Pod end. */
-static void fill_pod(struct pod_iface *pod, const struct nl_link *l)
+static void fill_pod(struct node *node, struct pod_iface *pod, const struct nl_link *l)
 {
 	bool same_netns =
 		pod->ifindex == l->ifindex && pod->netnsid == l->peer_netnsid && pod->netns[0];
@@ -166,7 +142,7 @@ static void fill_pod(struct pod_iface *pod, const struct nl_link *l)
 	pod->peer_ifindex = l->peer_ifindex;
 	if (!same_netns) {
 		pod->netnsid = l->peer_netnsid;
-		netns_name(pod->netnsid, pod->netns, sizeof(pod->netns));
+		netns_name(node, pod->netnsid, pod->netns, sizeof(pod->netns));
 	}
 	pod->gone = false;
 	node_reread_pod(pod);
@@ -194,7 +170,7 @@ static int find_pods(struct node *node, const struct nl_link *links, size_t n)
 		pod = add_pod(node);
 		if (!pod)
 			return -ENOMEM;
-		fill_pod(pod, &links[i]);
+		fill_pod(node, pod, &links[i]);
 	}
 	return 0;
 }
@@ -241,7 +217,7 @@ struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link,
 			return NULL;
 		*added = true;
 	}
-	fill_pod(pod, link);
+	fill_pod(node, pod, link);
 	return pod;
 }
 
@@ -405,6 +381,7 @@ const struct nl_link *node_fabric_link(const struct node *node)
 
 void node_free(struct node *node)
 {
+	nsnames_free(&node->nsnames);
 	free(node->pods);
 	free(node->node_addrs);
 	memset(node, 0, sizeof(*node));

@@ -14,6 +14,7 @@
 
 #include "mtuguard.h"
 #include "netlink.h"
+#include "nsnames.h"
 #include "podid.h"
 
 #define POD_MAX_ADDRS 8
@@ -54,6 +55,7 @@ struct node {
 	size_t n_pods;
 	struct mg_addr *node_addrs; /* the node's own addresses (local delivery) */
 	size_t n_node_addrs;
+	struct nsnames nsnames; /* Pod netns names by nsid, asked once each */
 };
 
 /* Reads the node. @uplink_name NULL: the default route's interface.

@@ -258,40 +258,71 @@ scale_down() {
 	ip netns del "$SCALE_PREFIX" 2>/dev/null || true
 }
 
+# Makes $1 Pods: namespaces with a veth each, host ends in $SCALE_PREFIX.
+scale_up() {
+	local n=$1 i batch=$OUT/scale.batch
+	scale_down
+	ip netns add "$SCALE_PREFIX"
+	: >"$batch"
+	for ((i = 0; i < n; i++)); do
+		ip netns add "$SCALE_PREFIX-$i"
+		echo "link add p$i type veth peer name eth0 netns $SCALE_PREFIX-$i" >>"$batch"
+		echo "link set p$i up" >>"$batch"
+	done
+	ip -n "$SCALE_PREFIX" link add up0 type veth peer name eth0
+	ip -n "$SCALE_PREFIX" -batch "$batch"
+}
+
+# MiB of BPF map memory process $1 holds: the memlock of each map it has an
+# fd of, from /proc (bpftool here cannot tell maps' owners), once per map.
+watch_map_mib() {
+	awk 'FNR == 1 {m = 0} /^memlock:/ {m = $2} /^map_id:/ {if (!seen[$2]++) sum += m}
+		END {printf "%.1f\n", sum / 1048576}' /proc/"$1"/fdinfo/* 2>/dev/null
+}
+
+# One watch over the scale node with --attach $1: prints "attach stop rss map"
+# (seconds from exec to the start event, seconds from SIGINT to exit, MiB).
+scale_watch() {
+	local t0 t1 t2 i rss mem
+	t0=$(date +%s.%N)
+	nsenter --net="/run/netns/$SCALE_PREFIX" "$MTUGUARD" watch --json --attach "$1" --pin "$PIN" \
+		--uplink up0 --cni-cache /nonexistent >"$OUT/watch.out" 2>"$OUT/watch.err" &
+	WATCH_PID=$!
+	for ((i = 0; i < 2400; i++)); do
+		grep -q '"event":"start"' "$OUT/watch.out" 2>/dev/null && break
+		sleep 0.05
+	done
+	t1=$(date +%s.%N)
+	rss=$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$WATCH_PID/status")
+	mem=$(watch_map_mib "$WATCH_PID")
+	kill -INT "$WATCH_PID"
+	for ((i = 0; i < 1200; i++)); do
+		kill -0 "$WATCH_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	t2=$(date +%s.%N)
+	stop_watch
+	printf '%.2f %.2f %s %s\n' "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$rss" "$mem"
+}
+
+# TCX (the default) and clsact filters (--attach tc) side by side: a TCX
+# attach or detach waits for an RCU grace period under the RTNL lock
+# (kernel/bpf/tcx.c), so its cost grows with the links; clsact's does not.
 bench_scale() {
-	echo "== scale: Pods as network namespaces with veths"
-	printf '  %6s %14s %10s %14s\n' pods "attach (s)" "RSS (MiB)" "map mem (MiB)"
+	echo "== scale: Pods as network namespaces with veths; TCX (default) and clsact (--attach tc)"
+	printf '  %6s %8s %12s %10s %12s %10s\n' pods attach "start (s)" "stop (s)" "RSS (MiB)" "map (MiB)"
 	echo "[" >"$OUT/scale.json"
-	local n first=1
+	local n mode first=1 attach stop rss mem
 	for n in 100 500 1000; do
-		scale_down
-		ip netns add "$SCALE_PREFIX"
-		local i batch=$OUT/scale.batch
-		: >"$batch"
-		for ((i = 0; i < n; i++)); do
-			ip netns add "$SCALE_PREFIX-$i"
-			echo "link add p$i type veth peer name eth0 netns $SCALE_PREFIX-$i" >>"$batch"
-			echo "link set p$i up" >>"$batch"
+		scale_up "$n"
+		for mode in tcx tc; do
+			read -r attach stop rss mem < <(scale_watch "$mode")
+			printf '  %6s %8s %12s %10s %12s %10s\n' "$n" "$mode" "$attach" "$stop" "$rss" "$mem"
+			printf '%s{"pods": %s, "attach": "%s", "start_s": %s, "stop_s": %s, "rss_mib": %s, "map_mib": %s}\n' \
+				"$([[ $first == 1 ]] || echo ,)" "$n" "$mode" "$attach" "$stop" "$rss" "$mem" \
+				>>"$OUT/scale.json"
+			first=0
 		done
-		ip -n "$SCALE_PREFIX" link add up0 type veth peer name eth0
-		ip -n "$SCALE_PREFIX" -batch "$batch"
-		local t0 t1 rss mem
-		t0=$(date +%s.%N)
-		nsenter --net="/run/netns/$SCALE_PREFIX" "$MTUGUARD" watch --json --pin "$PIN" --uplink up0 \
-			--cni-cache /nonexistent >"$OUT/watch.out" 2>"$OUT/watch.err" &
-		WATCH_PID=$!
-		for ((i = 0; i < 1200; i++)); do
-			grep -q '"event":"start"' "$OUT/watch.out" 2>/dev/null && break
-			sleep 0.05
-		done
-		t1=$(date +%s.%N)
-		rss=$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$WATCH_PID/status")
-		mem=$(bpftool map show --json | jq '[.[] | select(.name | startswith("mg_")) | .bytes_memlock] | add / 1048576 * 10 | floor / 10')
-		stop_watch
-		printf '  %6s %14s %10s %14s\n' "$n" "$(echo "$t1 - $t0" | bc | cut -c1-5)" "$rss" "$mem"
-		printf '%s{"pods": %s, "attach_s": %s, "rss_mib": %s, "map_mib": %s}\n' \
-			"$([[ $first == 1 ]] || echo ,)" "$n" "$(echo "$t1 - $t0" | bc)" "$rss" "$mem" >>"$OUT/scale.json"
-		first=0
 	done
 	echo "]" >>"$OUT/scale.json"
 	scale_down
