@@ -236,41 +236,70 @@ static __always_inline void sample(__u32 ifindex, __u32 hook, const struct mg_pk
 	stat_inc(MG_STAT_SAMPLES);
 }
 
+/* Headers the parser reads at most: Ethernet + 2 VLAN tags + IPv6 with
+ * extension headers + TCP with options. */
+#define MG_PARSE_BYTES 256
+
 /*
- * Observes one frame seen on @ifindex at @hook, parsed into @p (@parse_err
- * from parse_frame()): checks it, counts it and samples it when it
- * offends. @gso_size is the skb's (0 for XDP); @wire_len is the frame's
- * full length (for byte counters). Never decides the packet's fate: the
- * caller passes it on whatever happens.
+ * The rare case: headers that run past the linear part of the skb (the
+ * stack puts them there; an AF_PACKET sender with a short vnet header or
+ * some drivers do not) are pulled in, and the frame parsed again. A pull
+ * moves no byte of the packet, but it may reallocate the skb's head, which
+ * costs, so only when a parse needs it. Out of line, so that the common
+ * path is not compiled around a second copy of the parser.
  */
-static __always_inline void mg_observe(const struct mg_pkt *p, int parse_err, __u32 ifindex,
-				       __u32 hook, __u32 gso_size, __u32 wire_len)
+static __noinline int pull_and_parse(struct __sk_buff *skb, __u32 len, struct mg_pkt *p)
+{
+	void *data, *data_end;
+
+	bpf_skb_pull_data(skb, len < MG_PARSE_BYTES ? len : MG_PARSE_BYTES);
+	/* Packet pointers taken before the pull are invalid now. */
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	__builtin_memset(p, 0, sizeof(*p));
+	return parse_frame(data, data_end, p);
+}
+
+/*
+ * Observes one frame seen on @ifindex at @hook: parses it (for an @skb whose
+ * headers run past [data, data_end), after pulling them in), checks it,
+ * counts it and samples it when it offends. @gso_size is the skb's (0 for
+ * XDP); @wire_len is the frame's full length (for byte counters). Never
+ * decides the packet's fate: the caller passes it on whatever happens.
+ */
+static __always_inline void mg_observe(void *data, void *data_end, struct __sk_buff *skb,
+				       __u32 ifindex, __u32 hook, __u32 gso_size, __u32 wire_len)
 {
 	struct mg_verdict v = {};
 	struct mg_iface_cfg *cfg;
+	struct mg_pkt p = {};
 	__u32 len;
+	int err;
 
+	err = parse_frame(data, data_end, &p);
+	if (skb && err == -MG_PARSE_TRUNCATED && data_end - data < wire_len)
+		err = pull_and_parse(skb, wire_len, &p);
 	cfg = iface_cfg(ifindex);
 	if (!cfg) {
 		stat_inc(MG_STAT_NO_CONFIG);
 		return;
 	}
-	if (parse_err) {
+	if (err) {
 		count(cfg, hook, MG_CLASS_SKIPPED, 0);
 		return;
 	}
 
-	len = checked_len(p, gso_size);
+	len = checked_len(&p, gso_size);
 	if (hook == MG_HOOK_POD_INGRESS)
-		check_pod_ingress(&v, p, cfg, ifindex, len);
+		check_pod_ingress(&v, &p, cfg, ifindex, len);
 	else if (hook == MG_HOOK_POD_EGRESS)
-		check_pod_egress(&v, p, cfg, ifindex, len);
+		check_pod_egress(&v, &p, cfg, ifindex, len);
 	else
-		check_uplink_ingress(&v, p, len);
+		check_uplink_ingress(&v, &p, len);
 
-	count(cfg, hook, v.class, wire_len > p->l3_off ? wire_len - p->l3_off : 0);
+	count(cfg, hook, v.class, wire_len > p.l3_off ? wire_len - p.l3_off : 0);
 	if (v.class < MG_CLASS_FITS)
-		sample(ifindex, hook, p, &v, gso_size);
+		sample(ifindex, hook, &p, &v, gso_size);
 }
 
 #endif /* MTUGUARD_CHECK_BPF_H */

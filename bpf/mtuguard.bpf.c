@@ -16,10 +16,6 @@
 
 #define MG_TC_ACT_UNSPEC (-1)
 
-/* Headers the parser reads at most: Ethernet + 2 VLAN tags + IPv6 with
- * extension headers + TCP with options. */
-#define MG_PARSE_BYTES 256
-
 static __always_inline void observe_skb(struct __sk_buff *skb, __u32 hook)
 {
 	/* Read every context field once into a local: the verifier rejects
@@ -27,26 +23,9 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u32 hook)
 	__u32 len = skb->len;
 	__u32 ifindex = skb->ifindex;
 	__u32 gso_size = skb->gso_size;
-	__u32 linear = skb->data_end - skb->data;
-	struct mg_pkt p = {};
-	int err;
 
-	err = parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &p);
-	/* The stack puts the headers in the linear part, so this is rare: a
-	 * frame whose headers run into its pages (an AF_PACKET sender with a
-	 * short vnet header, some drivers) has them pulled in and is parsed
-	 * again. Only then: a pull moves no byte of the packet, but it may
-	 * reallocate the skb's head, which costs. */
-	if (err == -MG_PARSE_TRUNCATED && linear < len) {
-		bpf_skb_pull_data(skb, len < MG_PARSE_BYTES ? len : MG_PARSE_BYTES);
-		/* A pull invalidates packet pointers taken before it. The
-		 * barrier keeps clang from reusing ctx+offset sums computed
-		 * above, which the verifier refuses to dereference. */
-		asm volatile("" : "+r"(skb));
-		__builtin_memset(&p, 0, sizeof(p));
-		err = parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &p);
-	}
-	mg_observe(&p, err, ifindex, hook, gso_size, len);
+	mg_observe((void *)(long)skb->data, (void *)(long)skb->data_end, skb, ifindex, hook,
+		   gso_size, len);
 }
 
 SEC("tc")
@@ -75,10 +54,7 @@ int mg_uplink_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct mg_pkt p = {};
-	int err = parse_frame(data, data_end, &p);
-
-	mg_observe(&p, err, ctx->ingress_ifindex, MG_HOOK_UPLINK_INGRESS, 0,
+	mg_observe(data, data_end, NULL, ctx->ingress_ifindex, MG_HOOK_UPLINK_INGRESS, 0,
 		   (__u32)(data_end - data));
 	return XDP_PASS;
 }
