@@ -11,7 +11,7 @@ MTUGUARD=$ROOT/mtuguard
 export LAB_PREFIX=mtgb
 export LAB_DIR=/run/mtgb-lab
 PIN=/sys/fs/bpf/mtgb
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-7}
 mkdir -p "$OUT"
 eval "$("$ROOT/tools/lab.sh" env)"
 
