@@ -54,6 +54,7 @@ int mg_uplink_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+
 	mg_observe(data, data_end, NULL, ctx->ingress_ifindex, MG_HOOK_UPLINK_INGRESS, 0,
 		   (__u32)(data_end - data));
 	return XDP_PASS;
