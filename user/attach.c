@@ -231,8 +231,15 @@ static void release_one(struct attachment *a)
 
 void attach_release(struct attach_set *set)
 {
-	while (set->n)
+	size_t total = set->n;
+	struct progress progress;
+
+	progress_begin(&progress, "detaching hooks");
+	while (set->n) {
+		progress_step(&progress, total - set->n, total);
 		release_one(&set->items[--set->n]);
+	}
+	progress_end(&progress, total);
 	free(set->items);
 	set->items = NULL;
 }

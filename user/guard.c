@@ -405,14 +405,19 @@ static int attach_pod(struct guard *g, const struct pod_iface *pod)
 int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
 {
 	const struct nl_link *fabric;
-	size_t i;
+	struct progress progress;
+	size_t i, done = 0, live = 0;
 	int err;
 
+	for (i = 0; i < node->n_pods; i++)
+		live += !node->pods[i].gone;
+	progress_begin(&progress, "attaching to Pods");
 	for (i = 0; i < node->n_pods; i++) {
 		const struct pod_iface *pod = &node->pods[i];
 
 		if (pod->gone)
 			continue;
+		progress_step(&progress, done++, live);
 		err = attach_pod(g, pod);
 		if (err == -ENODEV) {
 			/* The Pod went away since discovery: nothing to watch. */
@@ -422,6 +427,7 @@ int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
 		if (err)
 			goto fail;
 	}
+	progress_end(&progress, done);
 	fabric = node_fabric_link(node);
 	if (uplink_xdp)
 		err = attach_xdp(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_xdp),

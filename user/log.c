@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 static enum log_level current_level = LOG_WARN;
 static bool json_errors;
@@ -51,6 +52,43 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		fflush(stdout);
 		json_object_put(o);
 	}
+}
+
+#define PROGRESS_EVERY_MS 2000
+
+static unsigned long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}
+
+void progress_begin(struct progress *p, const char *what)
+{
+	p->what = what;
+	p->start_ms = p->last_ms = monotonic_ms();
+	p->shown = false;
+}
+
+void progress_step(struct progress *p, size_t done, size_t total)
+{
+	unsigned long long now = monotonic_ms();
+
+	if (current_level == LOG_SILENT || now - p->last_ms < PROGRESS_EVERY_MS)
+		return;
+	p->last_ms = now;
+	p->shown = true;
+	fprintf(stderr, "mtuguard: %s: %zu of %zu (%llu s)\n", p->what, done, total,
+		(now - p->start_ms) / 1000);
+}
+
+void progress_end(struct progress *p, size_t done)
+{
+	if (!p->shown)
+		return; /* quick: nothing was said, nothing to close */
+	fprintf(stderr, "mtuguard: %s: %zu done in %.1f s\n", p->what, done,
+		(double)(monotonic_ms() - p->start_ms) / 1000);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

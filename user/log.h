@@ -8,6 +8,7 @@
 #define MTUGUARD_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_SILENT = -1, /* tests and fuzzers: not even errors */
@@ -26,6 +27,21 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 /* Routes libbpf's messages through our levels (its warnings at -vv only:
  * they are noisy when mtuguard probes for optional features). */
 void log_route_libbpf(void);
+
+/*
+ * Long work, such as attaching or detaching a thousand Pods (TCX waits for
+ * the kernel on every link: half a minute): once it has run for 2 s, a line
+ * on stderr every 2 s whatever the level (except silent), so that a slow
+ * start is not taken for a hang, and a last line with the time it took.
+ */
+struct progress {
+	const char *what;
+	unsigned long long start_ms, last_ms;
+	bool shown;
+};
+void progress_begin(struct progress *p, const char *what);
+void progress_step(struct progress *p, size_t done, size_t total);
+void progress_end(struct progress *p, size_t done);
 
 #define pr_err(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define pr_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
