@@ -441,6 +441,22 @@ test_new_pod_with_a_stale_mtu_raises_drift() {
 	stop_watch
 }
 
+# A Pod with a smaller MTU than any before lowers the limit below which the
+# programs skip looking up a packet's destination: packets to it that fit
+# every other Pod and the path are still checked against its MTU.
+test_new_pod_with_a_smaller_mtu_is_a_limit_at_once() {
+	lab consistent
+	start_watch || return 1
+	local ifname
+	ifname=$("$ROOT/tools/lab.sh" add-pod old 1450 10.77.0.14 fd77::14 | tail -1)
+	wait_for 5 has_attached "$ifname" || fail "$ifname was not attached within 5 s" || return 1
+	# 1500 bytes fit the path (1500) and every Pod there was (1500).
+	in_ns "$NS_WEB" ping -q -c 3 -i 0.2 -W 1 -M do -s 1472 10.77.0.14 >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(alerts | jq -s "map(select(.iface == \"$WEB_IF\" and .hook == \"pod_ingress\" and .dst == \"10.77.0.14\" and .limit == 1450 and .limit_source == \"local_pod_mtu\")) | map(.count) | add // 0") == 3 ]] ||
+		fail "packets to the new 1450 Pod were not checked against its MTU: $(alerts)"
+}
+
 test_deleted_pod_is_forgotten_and_its_counts_kept() {
 	lab incident
 	start_watch || return 1
