@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "bpffs.h"
 #include "log.h"
 #include "mtuguard.h"
@@ -50,16 +51,6 @@ int attach_parse_mode(const char *s, enum attach_mode *out)
 	return 0;
 }
 
-static struct attachment *set_push(struct attach_set *set)
-{
-	struct attachment *grown = realloc(set->items, (set->n + 1) * sizeof(*grown));
-
-	if (!grown)
-		return NULL;
-	set->items = grown;
-	return memset(&set->items[set->n++], 0, sizeof(*grown));
-}
-
 /*
  * "<hook>@<ifname>". bpffs refuses names with a dot (reserved), which VLAN
  * interfaces have (eth0.100); a colon never appears in an interface name,
@@ -80,7 +71,7 @@ static void link_pin_name(char *buf, size_t size, const char *hook, const char *
 static int keep_link(struct attach_set *set, enum attach_kind kind, int link_fd, int ifindex,
 		     const char *ifname, bool ingress, const char *hook)
 {
-	struct attachment *a = set_push(set);
+	struct attachment *a = ARRAY_PUSH(set->items, set->n);
 	char name[64];
 	int err;
 
@@ -136,7 +127,7 @@ static int attach_clsact(struct attach_set *set, int prog_fd, int ifindex, const
 	err = bpf_tc_attach(&hook, &opts);
 	if (err)
 		return err;
-	a = set_push(set);
+	a = ARRAY_PUSH(set->items, set->n);
 	if (!a)
 		return -ENOMEM;
 	a->kind = KIND_TC;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 static const char *const kind_names[] = {
 	[MISMATCH_POD_ABOVE_PATH_MTU] = "pod_mtu_above_path_mtu",
 	[MISMATCH_POD_BELOW_EXPECTED] = "pod_mtu_below_expected",
@@ -24,13 +26,10 @@ const char *mismatch_kind_name(enum mismatch_kind kind)
 static struct mismatch *add(struct check_report *r, enum mismatch_kind kind, const char *iface,
 			    unsigned int mtu)
 {
-	struct mismatch *grown = realloc(r->items, (r->n + 1) * sizeof(*grown));
-	struct mismatch *m;
+	struct mismatch *m = ARRAY_PUSH(r->items, r->n);
 
-	if (!grown)
+	if (!m)
 		return NULL;
-	r->items = grown;
-	m = memset(&r->items[r->n++], 0, sizeof(*m));
 	m->kind = kind;
 	snprintf(m->iface, sizeof(m->iface), "%s", iface);
 	m->mtu = mtu;

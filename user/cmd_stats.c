@@ -77,7 +77,7 @@ int cmd_stats(int argc, char **argv)
 	};
 	struct common_opts common = { .pin_dir = MG_DEFAULT_PIN_DIR };
 	const char *cni_dir = "/var/lib/cni";
-	struct counter_row *rows = NULL;
+	struct mg_counters *rows = NULL;
 	struct summary_row *summary = NULL;
 	struct pod_table cache = {};
 	__u64 stats[MG_STAT_MAX];

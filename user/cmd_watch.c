@@ -6,7 +6,6 @@
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <malloc.h>
 #include <net/if.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -458,7 +457,7 @@ out:
  * sampler folded, then the exact counters beside the alerts' counts. */
 static int finish(struct guard *g, struct ring_buffer *rb, struct watch_ctx *ctx)
 {
-	struct counter_row *rows = NULL;
+	struct mg_counters *rows = NULL;
 	struct summary_row *summary = NULL;
 	__u64 stats[MG_STAT_MAX];
 	size_t n = 0;
@@ -568,10 +567,6 @@ int cmd_watch(int argc, char **argv)
 	}
 	print_start(&ctx, &g);
 	guard_drop_privileges();
-	/* Loading parsed the kernel's BTF (about 11 MiB, freed by now); hand
-	 * the freed heap back, or it stays in the resident size of a process
-	 * that runs for weeks. */
-	malloc_trim(0);
 
 	mon = monitor_open();
 	if (!mon)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "output.h"
 
 /* Per-CPU map values come as one slot per possible CPU, each rounded up to
@@ -28,11 +29,11 @@ static void *percpu_buffer(size_t value_size, int *ncpus)
 
 static int row_cmp(const void *a, const void *b)
 {
-	const struct counter_row *x = a, *y = b;
+	const struct mg_counters *x = a, *y = b;
 
-	if (x->key.ifindex != y->key.ifindex)
-		return x->key.ifindex < y->key.ifindex ? -1 : 1;
-	return (int)x->key.hook - (int)y->key.hook;
+	if (x->id.ifindex != y->id.ifindex)
+		return x->id.ifindex < y->id.ifindex ? -1 : 1;
+	return (int)x->id.hook - (int)y->id.hook;
 }
 
 int counters_reset(int map_fd, unsigned int slot, int ifindex, const enum mg_hook *hooks,
@@ -98,9 +99,9 @@ int counters_sum(int map_fd, __u32 index, struct mg_counters *sum)
 	return err;
 }
 
-int counters_read(int map_fd, unsigned int entries, struct counter_row **rows, size_t *n)
+int counters_read(int map_fd, unsigned int entries, struct mg_counters **rows, size_t *n)
 {
-	struct counter_row *out = NULL;
+	struct mg_counters *out = NULL;
 	struct bpf_map_info info = {};
 	__u32 info_len = sizeof(info);
 	size_t count = 0;
@@ -117,19 +118,16 @@ int counters_read(int map_fd, unsigned int entries, struct counter_row **rows, s
 		return -ENOMEM;
 	for (i = 0; i < entries; i++) {
 		const struct mg_counters *first = (const void *)values;
-		struct counter_row *grown;
+		struct mg_counters *row;
 
 		if (bpf_map_lookup_elem(map_fd, &i, values) || !first->id.ifindex)
 			continue; /* unused */
-		grown = realloc(out, (count + 1) * sizeof(*grown));
-		if (!grown) {
+		row = ARRAY_PUSH(out, count);
+		if (!row) {
 			err = -ENOMEM;
 			break;
 		}
-		out = grown;
-		sum_cpus(values, ncpus, &out[count].sum);
-		out[count].key = out[count].sum.id;
-		count++;
+		sum_cpus(values, ncpus, row);
 	}
 	free(values);
 	if (err) {
@@ -187,22 +185,21 @@ int drops_rows(int map_fd, struct drop_row **rows, size_t *n)
 	size_t count = 0;
 
 	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
-		struct drop_row *grown;
+		struct drop_row *row;
 		__u64 total;
 
 		key = next;
 		prev = &key;
 		if (drops_read(map_fd, key, &total))
 			continue;
-		grown = realloc(out, (count + 1) * sizeof(*grown));
-		if (!grown) {
+		row = ARRAY_PUSH(out, count);
+		if (!row) {
 			free(out);
 			return -ENOMEM;
 		}
-		out = grown;
-		if (!if_indextoname(key, out[count].iface))
-			snprintf(out[count].iface, sizeof(out[count].iface), "ifindex %u", key);
-		out[count++].packets = total;
+		if (!if_indextoname(key, row->iface))
+			snprintf(row->iface, sizeof(row->iface), "ifindex %u", key);
+		row->packets = total;
 	}
 	*rows = out;
 	*n = count;

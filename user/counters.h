@@ -13,11 +13,6 @@
 
 #include "mtuguard.h"
 
-struct counter_row {
-	struct mg_counter_key key;
-	struct mg_counters sum; /* summed over CPUs */
-};
-
 /* Gives slot @slot of mg_counters to @ifindex: both its entries zeroed,
  * and the id set for each of its @hooks (the other entry stays unused). */
 int counters_reset(int map_fd, unsigned int slot, int ifindex, const enum mg_hook *hooks,
@@ -25,8 +20,9 @@ int counters_reset(int map_fd, unsigned int slot, int ifindex, const enum mg_hoo
 /* Entry @index of mg_counters summed over CPUs. */
 int counters_sum(int map_fd, __u32 index, struct mg_counters *sum);
 /* Every entry of mg_counters in use among its first @entries (0: all),
- * sorted by ifindex then hook; *rows malloc'd. */
-int counters_read(int map_fd, unsigned int entries, struct counter_row **rows, size_t *n);
+ * summed over CPUs (each names itself by its id), sorted by ifindex then
+ * hook; *rows malloc'd. */
+int counters_read(int map_fd, unsigned int entries, struct mg_counters **rows, size_t *n);
 /* mg_stats summed over CPUs. */
 int stats_read(int map_fd, __u64 out[MG_STAT_MAX]);
 

@@ -5,7 +5,8 @@
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <time.h>
+
+#include "clock.h"
 
 static enum log_level current_level = LOG_WARN;
 static bool json_errors;
@@ -55,14 +56,6 @@ void log_msg(enum log_level level, const char *fmt, ...)
 }
 
 #define PROGRESS_EVERY_MS 2000
-
-static unsigned long long monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
-}
 
 void progress_begin(struct progress *p, const char *what)
 {

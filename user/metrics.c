@@ -56,10 +56,22 @@ static void pod_labels(FILE *out, const char *iface, const struct pod_label *pod
 	put_label(out, "pod_name", pod->pod ? pod->pod->name : "", false);
 }
 
+/* Two samples of @metric for one Pod, told apart by @label: @a and @b. */
+static void pod_sample_pair(FILE *out, const char *metric, const struct pod_iface *p,
+			    const struct pod_label *l, const char *label, const char *a,
+			    unsigned int va, const char *b, unsigned int vb)
+{
+	fprintf(out, "%s{", metric);
+	pod_labels(out, p->ifname, l);
+	fprintf(out, ",%s=\"%s\"} %u\n%s{", label, a, va, metric);
+	pod_labels(out, p->ifname, l);
+	fprintf(out, ",%s=\"%s\"} %u\n", label, b, vb);
+}
+
 /* The exact counters, per interface, hook and class. */
 static int render_packets(const struct metrics_source *src, FILE *out)
 {
-	struct counter_row *rows = NULL;
+	struct mg_counters *rows = NULL;
 	struct summary_row *summary = NULL;
 	size_t n = 0, i;
 	int c, err;
@@ -153,13 +165,9 @@ static void render_mtus(const struct metrics_source *src, FILE *out)
 		const struct pod_iface *p = &node->pods[i];
 		struct pod_label l = pod_label_of(p);
 
-		if (p->gone)
-			continue;
-		fputs("mtuguard_pod_mtu_bytes{", out);
-		pod_labels(out, p->ifname, &l);
-		fprintf(out, ",end=\"host\"} %u\nmtuguard_pod_mtu_bytes{", p->host_mtu);
-		pod_labels(out, p->ifname, &l);
-		fprintf(out, ",end=\"pod\"} %u\n", p->pod_mtu);
+		if (!p->gone)
+			pod_sample_pair(out, "mtuguard_pod_mtu_bytes", p, &l, "end", "host",
+					p->host_mtu, "pod", p->pod_mtu);
 	}
 	family(out, "mtuguard_pod_limit_bytes", "gauge",
 	       "Limits a Pod's packets are checked against: its own MTU (packets to it) and "
@@ -168,13 +176,9 @@ static void render_mtus(const struct metrics_source *src, FILE *out)
 		const struct pod_iface *p = &node->pods[i];
 		struct pod_label l = pod_label_of(p);
 
-		if (p->gone)
-			continue;
-		fputs("mtuguard_pod_limit_bytes{", out);
-		pod_labels(out, p->ifname, &l);
-		fprintf(out, ",limit=\"pod_mtu\"} %u\nmtuguard_pod_limit_bytes{", l.mtu);
-		pod_labels(out, p->ifname, &l);
-		fprintf(out, ",limit=\"path_mtu\"} %u\n", path);
+		if (!p->gone)
+			pod_sample_pair(out, "mtuguard_pod_limit_bytes", p, &l, "limit", "pod_mtu",
+					l.mtu, "path_mtu", path);
 	}
 	family(out, "mtuguard_path_mtu_bytes", "gauge",
 	       "The largest packet a Pod can send off the node.");

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "array.h"
+
 /* Dumps of a busy node's links come in pages this large. */
 #define NL_RECV_BUF 32768
 
@@ -78,10 +80,11 @@ out_free:
 	return err;
 }
 
-/* A growable array filled by the dump callbacks. */
+/* An array the dump callbacks fill, of elements of @size bytes, and the
+ * first error they met (a callback cannot return one through libmnl). */
 struct vec {
 	void *items;
-	size_t n, cap, size;
+	size_t n, size;
 	int err;
 };
 
@@ -101,18 +104,14 @@ static int vec_finish(struct vec *v, int err, void **items, size_t *n)
 
 static void *vec_push(struct vec *v)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		void *items = realloc(v->items, cap * v->size);
+	char *items = array_grow(v->items, v->n, v->size);
 
-		if (!items) {
-			v->err = -ENOMEM;
-			return NULL;
-		}
-		v->items = items;
-		v->cap = cap;
+	if (!items) {
+		v->err = -ENOMEM;
+		return NULL;
 	}
-	return memset((char *)v->items + v->n++ * v->size, 0, v->size);
+	v->items = items;
+	return items + v->n++ * v->size;
 }
 
 /* Indexes the attributes after a @hdrlen-byte header into tb[0..max].

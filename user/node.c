@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "log.h"
 
 /* Names the netns with @nsid from NETNS_RUN_DIR, or "nsid N". */
@@ -148,16 +149,6 @@ static void fill_pod(struct node *node, struct pod_iface *pod, const struct nl_l
 	node_reread_pod(pod);
 }
 
-static struct pod_iface *add_pod(struct node *node)
-{
-	struct pod_iface *grown = realloc(node->pods, (node->n_pods + 1) * sizeof(*grown));
-
-	if (!grown)
-		return NULL;
-	node->pods = grown;
-	return memset(&node->pods[node->n_pods++], 0, sizeof(*grown));
-}
-
 static int find_pods(struct node *node, const struct nl_link *links, size_t n)
 {
 	size_t i;
@@ -167,7 +158,7 @@ static int find_pods(struct node *node, const struct nl_link *links, size_t n)
 
 		if (!is_pod_link(node, &links[i]))
 			continue;
-		pod = add_pod(node);
+		pod = ARRAY_PUSH(node->pods, node->n_pods);
 		if (!pod)
 			return -ENOMEM;
 		fill_pod(node, pod, &links[i]);
@@ -212,7 +203,7 @@ struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link,
 		if (pod)
 			pod->gone = true;
 		drop_oldest_gone_pod(node);
-		pod = add_pod(node);
+		pod = ARRAY_PUSH(node->pods, node->n_pods);
 		if (!pod)
 			return NULL;
 		*added = true;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "netlink.h"
 
 static const struct nsname *lookup(const struct nsnames *c, int nsid)
@@ -50,37 +51,31 @@ static int ask_nsid(const char *path)
  * kernel had no nsid for is asked again (it may have one now). */
 static void rescan(struct nsnames *c)
 {
-	const char *dir = c->dir ? c->dir : NETNS_RUN_DIR;
 	struct nsname *fresh = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	struct dirent *de;
-	DIR *d = opendir(dir);
+	DIR *d = opendir(NETNS_RUN_DIR);
 
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
 		const struct nsname *old;
+		struct nsname *e;
 		char path[512];
 		struct stat st;
 
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(fresh->name))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", de->d_name);
 		if (stat(path, &st))
 			continue;
-		if (n == cap) {
-			struct nsname *grown = realloc(fresh, (cap ? cap * 2 : 64) * sizeof(*grown));
-
-			if (!grown)
-				break;
-			fresh = grown;
-			cap = cap ? cap * 2 : 64;
-		}
+		e = ARRAY_PUSH(fresh, n);
+		if (!e)
+			break;
 		old = seen(c, de->d_name, st.st_ino);
-		fresh[n].ino = st.st_ino;
-		fresh[n].nsid = old && old->nsid >= 0 ? old->nsid : ask_nsid(path);
-		snprintf(fresh[n].name, sizeof(fresh[n].name), "%s", de->d_name);
-		n++;
+		e->ino = st.st_ino;
+		e->nsid = old && old->nsid >= 0 ? old->nsid : ask_nsid(path);
+		snprintf(e->name, sizeof(e->name), "%s", de->d_name);
 	}
 	closedir(d);
 	free(c->v);

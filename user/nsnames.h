@@ -22,7 +22,6 @@ struct nsname {
 };
 
 struct nsnames {
-	const char *dir; /* NETNS_RUN_DIR unless set (tests) */
 	struct nsname *v;
 	size_t n;
 };

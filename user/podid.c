@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "log.h"
 #include "ovsdb.h"
 
@@ -68,12 +69,11 @@ static const char *host_ifname(struct json_object *result)
 
 static int cache_append(struct pod_table *cache, const struct pod_entry *entry)
 {
-	struct pod_entry *grown = realloc(cache->entries, (cache->n + 1) * sizeof(*grown));
+	struct pod_entry *e = ARRAY_PUSH(cache->entries, cache->n);
 
-	if (!grown)
+	if (!e)
 		return -ENOMEM;
-	cache->entries = grown;
-	cache->entries[cache->n++] = *entry;
+	*e = *entry;
 	return 0;
 }
 

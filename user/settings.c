@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "log.h"
 
 /* How long an OVSDB may take to answer before we fall back. */
@@ -166,14 +167,6 @@ static void load_sources(struct settings *s)
  * and less often, so that a Pod no source knows costs next to nothing. */
 #define NAME_RETRY_FIRST_MS 10
 #define NAME_RETRY_MAX_MS 10000
-
-static unsigned long long monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (unsigned long long)now.tv_sec * 1000 + (unsigned long long)now.tv_nsec / 1000000;
-}
 
 void settings_name_pod(struct settings *s, struct pod_iface *pod)
 {

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 int tally_add(struct alert_tally *t, __u32 ifindex, __u32 hook, __u64 packets)
 {
-	struct tally_item *grown;
+	struct tally_item *item;
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
@@ -18,12 +20,10 @@ int tally_add(struct alert_tally *t, __u32 ifindex, __u32 hook, __u64 packets)
 			return 0;
 		}
 	}
-	grown = realloc(t->items, (t->n + 1) * sizeof(*grown));
-	if (!grown)
+	item = ARRAY_PUSH(t->items, t->n);
+	if (!item)
 		return -ENOMEM;
-	t->items = grown;
-	t->items[t->n++] =
-		(struct tally_item){ .ifindex = ifindex, .hook = hook, .packets = packets };
+	*item = (struct tally_item){ .ifindex = ifindex, .hook = hook, .packets = packets };
 	return 0;
 }
 
@@ -87,7 +87,7 @@ static void label_row(struct summary_row *row, __u32 ifindex, const struct node 
 	}
 }
 
-int summary_build(const struct counter_row *rows, size_t n, const struct node *node,
+int summary_build(const struct mg_counters *rows, size_t n, const struct node *node,
 		  const struct pod_table *cache, const struct alert_tally *tally,
 		  struct summary_row **out)
 {
@@ -97,11 +97,11 @@ int summary_build(const struct counter_row *rows, size_t n, const struct node *n
 	if (!res)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		res[i].hook = rows[i].key.hook;
-		res[i].counts = rows[i].sum;
+		res[i].hook = rows[i].id.hook;
+		res[i].counts = rows[i];
 		res[i].alerted =
-			tally ? tally_get(tally, rows[i].key.ifindex, rows[i].key.hook) : -1;
-		label_row(&res[i], rows[i].key.ifindex, node, cache);
+			tally ? tally_get(tally, rows[i].id.ifindex, rows[i].id.hook) : -1;
+		label_row(&res[i], rows[i].id.ifindex, node, cache);
 	}
 	*out = res;
 	return 0;

@@ -37,7 +37,7 @@ struct pod_label pod_label_of(const struct pod_iface *pod);
  * given (a watch), else from the interface name and @cache (stats).
  * @tally NULL: the rows' alerted is -1 (not tracked). *out is malloc'd.
  */
-int summary_build(const struct counter_row *rows, size_t n, const struct node *node,
+int summary_build(const struct mg_counters *rows, size_t n, const struct node *node,
 		  const struct pod_table *cache, const struct alert_tally *tally,
 		  struct summary_row **out);
 

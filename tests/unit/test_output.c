@@ -158,9 +158,9 @@ static void test_gso_and_ports_in_text(void **state)
 static void test_summary_rows_and_tally(void **state)
 {
 	struct alert_tally tally = {};
-	struct counter_row rows[2] = {
-		{ .key = { .ifindex = 12, .hook = MG_HOOK_POD_INGRESS } },
-		{ .key = { .ifindex = 3, .hook = MG_HOOK_UPLINK_INGRESS } },
+	struct mg_counters rows[2] = {
+		{ .id = { .ifindex = 12, .hook = MG_HOOK_POD_INGRESS } },
+		{ .id = { .ifindex = 3, .hook = MG_HOOK_UPLINK_INGRESS } },
 	};
 	struct pod_iface pod = { .ifindex = 12,
 				 .ifname = "web-7d9f-c71b85",
@@ -177,7 +177,7 @@ static void test_summary_rows_and_tally(void **state)
 
 	(void)state;
 	pod.pod = web;
-	rows[0].sum.packets[MG_CLASS_TOO_BIG] = 5;
+	rows[0].packets[MG_CLASS_TOO_BIG] = 5;
 	assert_int_equal(tally_add(&tally, 12, MG_HOOK_POD_INGRESS, 3), 0);
 	assert_int_equal(tally_add(&tally, 12, MG_HOOK_POD_INGRESS, 2), 0);
 	assert_int_equal(summary_build(rows, 2, &node, NULL, &tally, &out), 0);
