@@ -6,6 +6,7 @@
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -567,6 +568,11 @@ int cmd_watch(int argc, char **argv)
 	}
 	print_start(&ctx, &g);
 	guard_drop_privileges();
+	/* Starting parsed the kernel's BTF (about 11 MiB) and built the start
+	 * report (a JSON object per Pod), all freed by now: hand that heap
+	 * back, or it stays in the resident size of a process that runs for
+	 * weeks (at 1,000 Pods, 23 MiB instead of 16). */
+	malloc_trim(0);
 
 	mon = monitor_open();
 	if (!mon)

@@ -5,7 +5,6 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -214,10 +213,6 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 			       strerror(-err));
 		goto fail;
 	}
-	/* Loading parsed the kernel's BTF (about 11 MiB, mostly freed by
-	 * now): hand the freed heap back, or it stays in the resident size
-	 * of a process that runs for weeks. */
-	malloc_trim(0);
 	if (bpf_program__autoload(g->skel->progs.mg_kfree_skb)) {
 		g->drops_link = bpf_program__attach(g->skel->progs.mg_kfree_skb);
 		if (!g->drops_link)
