@@ -17,10 +17,12 @@ LDLIBS := -lbpf -lelf -lz -ljson-c -lmnl -lcap -lyaml -lmicrohttpd -lpthread
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
+# user/ is one folder per part of the data path (README, "Layout"); headers
+# are included by their folder ("node/node.h"), so -Iuser is the only path.
+USER_SRCS := $(wildcard user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 # Everything but main(): linked into the binary and into the unit tests.
-LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+LIB_OBJS := $(filter-out $(OUTPUT)/user/cmd/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 PROG_TEST := $(OUTPUT)/tests/bpf_prog_test
@@ -30,7 +32,7 @@ DIFF_TEST := $(OUTPUT)/tests/bpf_diff
 # clang with instrumentation; the unit tests and the fuzz targets link them.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 SAN_CFLAGS := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(INCLUDES) -Iuser $(SAN_FLAGS)
-SAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(filter-out user/main.c,$(USER_SRCS)))
+SAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/san/%.o,$(filter-out user/cmd/main.c,$(USER_SRCS)))
 ASAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/asan_%,$(UNIT_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
@@ -62,8 +64,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 # Userspace objects include the skeleton, so it must exist first.
-$(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 mtuguard: $(USER_OBJS)
@@ -82,8 +85,9 @@ $(DIFF_TEST): tests/diff_test.c tests/reference.c tests/reference.h $(SKELS) $(L
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests tests/diff_test.c tests/reference.c $(LIB_OBJS) $(LDLIBS) -o $@
 
-$(OUTPUT)/san/%.o: user/%.c $(SKELS) | $(OUTPUT)/san
+$(OUTPUT)/san/%.o: user/%.c $(SKELS)
 	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(OUTPUT)/tests/asan_%: tests/unit/%.c $(SAN_OBJS) | $(OUTPUT)/tests
@@ -152,4 +156,4 @@ clean:
 .DELETE_ON_ERROR:
 .SECONDARY:
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/san/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/san/*/*.d)

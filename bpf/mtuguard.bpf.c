@@ -5,14 +5,14 @@
  * TC programs return TC_ACT_UNSPEC, which is also TCX's "next", so the
  * programs and filters after ours (the CNI's) still run; TC_ACT_OK would end
  * the chain and bypass them. XDP returns XDP_PASS. The kfree_skb program
- * (drops.bpf.h) only counts.
+ * only counts (its map and helpers: lib/drops.bpf.h).
  */
 #include "vmlinux.h"
 
 #include <bpf/bpf_helpers.h>
 
-#include "check.bpf.h"
-#include "drops.bpf.h"
+#include "lib/check.bpf.h"
+#include "lib/drops.bpf.h"
 
 #define MG_TC_ACT_UNSPEC (-1)
 
@@ -58,6 +58,25 @@ int mg_uplink_xdp(struct xdp_md *ctx)
 	mg_observe(data, data_end, NULL, ctx->ingress_ifindex, MG_HOOK_UPLINK_INGRESS, 0,
 		   (__u32)(data_end - data));
 	return XDP_PASS;
+}
+
+/* The kernel dropped an skb: count it when the reason is "too big" on one
+ * of the node's devices (lib/drops.bpf.h says why the reason is resolved
+ * through BTF). */
+SEC("tp_btf/kfree_skb")
+int mg_kfree_skb(__u64 *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ctx[MG_KFREE_SKB_ARG_SKB];
+	__u32 reason = (__u32)ctx[MG_KFREE_SKB_ARG_REASON];
+	struct net_device *dev;
+
+	if (reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_PKT_TOO_BIG))
+		return 0;
+	dev = BPF_CORE_READ(skb, dev);
+	if (!dev || BPF_CORE_READ(dev, nd_net.net, ns.inum) != node_netns_ino)
+		return 0;
+	mg_count_drop(BPF_CORE_READ(dev, ifindex));
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "counters.h"
+#include "datapath/counters.h"
 #include "frames.h"
-#include "ifaces.h"
+#include "datapath/ifaces.h"
 #include "mtuguard.h"
 #include "mtuguard.skel.h"
-#include "names.h"
+#include "report/names.h"
 
 #define TEST_IFINDEX 1 /* loopback: where test runs put the packet */
 #define POD_MTU 1400

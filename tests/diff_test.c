@@ -19,11 +19,11 @@
 #include <string.h>
 
 #include <arpa/inet.h>
-#include "counters.h"
-#include "ifaces.h"
+#include "datapath/counters.h"
+#include "datapath/ifaces.h"
 #include "mtuguard.h"
 #include "mtuguard.skel.h"
-#include "names.h"
+#include "report/names.h"
 #include "reference.h"
 
 #define TEST_IFINDEX 1 /* test runs see the loopback device */

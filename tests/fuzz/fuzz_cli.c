@@ -7,11 +7,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "attach.h"
-#include "cli.h"
+#include "datapath/attach.h"
+#include "lib/cli.h"
 #include "fuzz_input.h"
-#include "metrics.h"
-#include "settings.h"
+#include "report/metrics.h"
+#include "cmd/settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

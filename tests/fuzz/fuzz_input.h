@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 /* Writes @data to a fresh memfd and its path into @path; returns the fd. */
 static inline int fuzz_as_file(const uint8_t *data, size_t size, char *path, size_t path_size)

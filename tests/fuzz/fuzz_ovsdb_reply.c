@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz_input.h"
-#include "ovsdb.h"
+#include "podid/ovsdb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

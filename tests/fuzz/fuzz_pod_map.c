@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* libFuzzer target: the static Pod map (--pod-map). */
 #include "fuzz_input.h"
-#include "podid.h"
+#include "podid/podid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

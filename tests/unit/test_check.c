@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "check.h"
+#include "limits/check.h"
 
 /* The incident after the redeploy: bridged uplink, the OVS internal port
  * dragged down to the stale CoreDNS Pod's 1450, a new Pod at 1500. */

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "log.h"
-#include "node.h"
+#include "lib/log.h"
+#include "node/node.h"
 
 #define NO_SUCH_NSID 999999
 

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "output.h"
-#include "summary.h"
+#include "report/output.h"
+#include "report/summary.h"
 
 static struct pod_ref web = { .ns = "default", .name = "web-7d9f4c6b8-k8s2m" };
 

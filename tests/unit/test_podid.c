@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "log.h"
-#include "podid.h"
+#include "lib/log.h"
+#include "podid/podid.h"
 
 #define FIXTURES "tests/fixtures/cni"
 

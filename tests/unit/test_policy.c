@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "policy.h"
+#include "cni/antrea_mtu.h"
 
 #define UPLINK 1500
 

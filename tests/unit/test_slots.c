@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "slots.h"
+#include "datapath/slots.h"
 
 static int setup(void **state)
 {

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "antrea_config.h"
-#include "log.h"
-#include "ovsdb.h"
+#include "cni/antrea_config.h"
+#include "lib/log.h"
+#include "podid/ovsdb.h"
 
 #define FIXTURES "tests/fixtures"
 

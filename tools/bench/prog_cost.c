@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "frames.h"
-#include "ifaces.h"
+#include "datapath/ifaces.h"
 #include "mtuguard.h"
 #include "mtuguard.skel.h"
 #include "noop.skel.h"

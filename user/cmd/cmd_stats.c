@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* `mtuguard stats`: the exact counters a running or past watch pinned. */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "datapath/bpffs.h"
+#include "lib/cli.h"
+#include "cmd/commands.h"
+#include "datapath/counters.h"
+#include "lib/log.h"
+#include "report/output.h"
+#include "podid/podid.h"
+#include "report/summary.h"
+
+static const char stats_help[] =
+	"Usage: mtuguard stats [OPTIONS]\n"
+	"\n"
+	"Print the exact per-interface counters of a running or past `mtuguard watch`,\n"
+	"read from the maps it pinned: per Pod veth and hook, the packets over the\n"
+	"limit (too_big: DF or IPv6, lost; too_big_fragmentable: IPv4 without DF),\n"
+	"ICMP too-big messages, packets that fit, and frames skipped (not IP or\n"
+	"truncated); then the programs' own health (samples sent, ring-buffer losses).\n"
+	"The same maps can be read with bpftool: bpftool map dump pinned DIR/mg_counters\n"
+	"\n"
+	"Options:\n"
+	"  --cni-cache DIR   name Pods from the container runtime's libcni cache\n"
+	"                    (default /var/lib/cni)\n"
+	"  --pin DIR         where the watch pinned its maps (default " MG_DEFAULT_PIN_DIR ")\n"
+	"  --json            one JSON document on stdout\n"
+	"  -v, --verbose     more diagnostics on stderr\n"
+	"  -h, --help        this help\n"
+	"\n"
+	"Exit status: 0 success, 2 error (nothing pinned at DIR, no privileges).\n";
+
+static int open_pinned(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	pin_path(path, sizeof(path), pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		int err = -errno;
+
+		if (err == -ENOENT)
+			pr_err("nothing pinned at %s: run `mtuguard watch` first, or pass the "
+			       "--pin it used",
+			       path);
+		else
+			pr_err("cannot open %s: %s%s", path, strerror(-err),
+			       err == -EPERM || err == -EACCES ? " (run as root)" : "");
+		return err;
+	}
+	return fd;
+}
+
+/* A map that only some kernels have (mg_drops): -1 when absent, quietly. */
+static int open_pinned_optional(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	pin_path(path, sizeof(path), pin_dir, name);
+	return bpf_obj_get(path);
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "cni-cache", required_argument, NULL, 'c' },
+		COMMON_LONG_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct common_opts common = { .pin_dir = MG_DEFAULT_PIN_DIR };
+	const char *cni_dir = "/var/lib/cni";
+	struct mg_counters *rows = NULL;
+	struct summary_row *summary = NULL;
+	struct pod_table cache = {};
+	__u64 stats[MG_STAT_MAX];
+	int counters_fd = -1, stats_fd = -1, drops_fd = -1;
+	int ret = EXIT_ERROR, opt;
+	size_t n = 0;
+
+	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTS, long_opts, NULL)) != -1) {
+		if (cli_common_option(opt, optarg, &common))
+			continue;
+		if (opt == 'h') {
+			fputs(stats_help, stdout);
+			return EXIT_OK;
+		}
+		if (opt == 'c') {
+			cni_dir = optarg;
+			continue;
+		}
+		return cli_usage_error("stats");
+	}
+	if (optind < argc) {
+		pr_err("stats takes no arguments, only options ('%s')", argv[optind]);
+		return cli_usage_error("stats");
+	}
+	cli_apply_common(&common);
+
+	counters_fd = open_pinned(common.pin_dir, MG_MAP_COUNTERS);
+	if (counters_fd < 0)
+		goto out;
+	stats_fd = open_pinned(common.pin_dir, MG_MAP_STATS);
+	if (stats_fd < 0)
+		goto out;
+	if (cni_cache_load(cni_dir, &cache) && cache.n == 0)
+		pr_info("no CNI cache at %s/results; Pods are shown by interface", cni_dir);
+	if (counters_read(counters_fd, 0, &rows, &n) || stats_read(stats_fd, stats) ||
+	    summary_build(rows, n, NULL, &cache, NULL, &summary)) {
+		pr_err("cannot read the pinned counters in %s", common.pin_dir);
+		goto out;
+	}
+	drops_fd = open_pinned_optional(common.pin_dir, MG_MAP_DROPS);
+	summary_print(summary, n, stats, drops_fd, "stats", common.json);
+	ret = EXIT_OK;
+out:
+	if (counters_fd >= 0)
+		close(counters_fd);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	if (drops_fd >= 0)
+		close(drops_fd);
+	free(rows);
+	free(summary);
+	pod_table_free(&cache);
+	return ret;
+}

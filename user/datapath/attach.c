@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "datapath/attach.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/array.h"
+#include "datapath/bpffs.h"
+#include "lib/log.h"
+#include "mtuguard.h"
+#include "node/netlink.h"
+
+/*
+ * TCX (kernel 6.6) postdates the uapi headers of Debian 12 (6.1) and its
+ * libbpf 1.1, which has no bpf_program__attach_tcx: the values come from
+ * include/uapi/linux/bpf.h of 6.6 and are stable ABI. With BPF_F_BEFORE and
+ * no relative program, bpf_link_create puts ours first in the chain.
+ */
+#define MG_BPF_TCX_INGRESS 46
+#define MG_BPF_TCX_EGRESS 47
+#define MG_BPF_F_BEFORE (1U << 3)
+
+static const char *const kind_names[] = {
+	[KIND_TCX] = "tcx",
+	[KIND_TC] = "tc",
+	[KIND_XDP] = "xdp",
+};
+
+const char *attach_kind_name(enum attach_kind kind)
+{
+	return kind_names[kind];
+}
+
+int attach_parse_mode(const char *s, enum attach_mode *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = ATTACH_AUTO;
+	else if (!strcmp(s, "tcx"))
+		*out = ATTACH_TCX;
+	else if (!strcmp(s, "tc"))
+		*out = ATTACH_TC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * "<hook>@<ifname>". bpffs refuses names with a dot (reserved), which VLAN
+ * interfaces have (eth0.100); a colon never appears in an interface name,
+ * so replacing dots with colons cannot make two names collide.
+ */
+static void link_pin_name(char *buf, size_t size, const char *hook, const char *ifname)
+{
+	char *c;
+
+	snprintf(buf, size, "%s@%s", hook, ifname);
+	for (c = buf; *c; c++) {
+		if (*c == '.')
+			*c = ':';
+	}
+}
+
+/* Pins a link so that it outlives us if we die, and records it. */
+static int keep_link(struct attach_set *set, enum attach_kind kind, int link_fd, int ifindex,
+		     const char *ifname, bool ingress, const char *hook)
+{
+	struct attachment *a = ARRAY_PUSH(set->items, set->n);
+	char name[64];
+	int err;
+
+	if (!a) {
+		close(link_fd);
+		return -ENOMEM;
+	}
+	a->kind = kind;
+	a->ifindex = ifindex;
+	a->ingress = ingress;
+	a->link_fd = link_fd;
+	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	link_pin_name(name, sizeof(name), hook, ifname);
+	pin_link_path(a->pin, sizeof(a->pin), set->pin_dir, name);
+	if (bpf_obj_pin(link_fd, a->pin)) {
+		err = -errno;
+		pr_err("cannot pin the %s link of %s at %s: %s", kind_names[kind], ifname, a->pin,
+		       strerror(-err));
+		a->pin[0] = '\0';
+		return err;
+	}
+	return 0;
+}
+
+static int attach_tcx(struct attach_set *set, int prog_fd, int ifindex, const char *ifname,
+		      bool ingress, const char *hook)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = MG_BPF_F_BEFORE);
+	int fd;
+
+	fd = bpf_link_create(prog_fd, ifindex, ingress ? MG_BPF_TCX_INGRESS : MG_BPF_TCX_EGRESS,
+			     &opts);
+	if (fd < 0)
+		return -errno;
+	return keep_link(set, KIND_TCX, fd, ifindex, ifname, ingress, hook);
+}
+
+static int attach_clsact(struct attach_set *set, int prog_fd, int ifindex, const char *ifname,
+			 bool ingress)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE, .priority = MG_TC_PRIORITY,
+		    .prog_fd = prog_fd);
+	struct attachment *a;
+	int err;
+
+	/* The clsact qdisc may be the CNI's: create it if absent, never
+	 * replace or (on release) destroy it. */
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		return err;
+	a = ARRAY_PUSH(set->items, set->n);
+	if (!a)
+		return -ENOMEM;
+	a->kind = KIND_TC;
+	a->ifindex = ifindex;
+	a->ingress = ingress;
+	a->link_fd = -1;
+	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	return 0;
+}
+
+int attach_tc(struct attach_set *set, int prog_fd, int ifindex, const char *ifname, bool ingress,
+	      const char *hook)
+{
+	const char *dir = ingress ? "ingress" : "egress";
+	int err;
+
+	if (set->mode != ATTACH_TC) {
+		err = attach_tcx(set, prog_fd, ifindex, ifname, ingress, hook);
+		/* EINVAL: the kernel does not know the TCX attach type. */
+		if (err == -EINVAL && set->mode == ATTACH_AUTO) {
+			pr_info("kernel has no TCX links; attaching clsact filters "
+				"(handle 0x%x, priority %d)",
+				MG_TC_HANDLE, MG_TC_PRIORITY);
+			set->mode = ATTACH_TC;
+		} else {
+			if (!err)
+				set->mode = ATTACH_TCX;
+			else
+				pr_err("cannot attach a TCX link at %s %s: %s%s", ifname, dir,
+				       strerror(-err),
+				       err == -EINVAL ? " (TCX needs kernel 6.6+; try --attach tc)"
+						      : "");
+			return err;
+		}
+	}
+	err = attach_clsact(set, prog_fd, ifindex, ifname, ingress);
+	if (err == -EEXIST)
+		pr_err("a tc filter at handle 0x%x priority %d already sits on %s %s; "
+		       "run `mtuguard detach` if an earlier mtuguard left it",
+		       MG_TC_HANDLE, MG_TC_PRIORITY, ifname, dir);
+	else if (err)
+		pr_err("cannot attach a clsact filter at %s %s: %s", ifname, dir, strerror(-err));
+	return err;
+}
+
+int attach_xdp(struct attach_set *set, int prog_fd, int ifindex, const char *ifname)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
+	int fd, err;
+
+	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -EOPNOTSUPP)
+			pr_err("the driver of %s has no native XDP; drop --uplink-xdp to watch "
+			       "it with the TC hook",
+			       ifname);
+		else if (err == -EBUSY || err == -EEXIST)
+			pr_err("another XDP program is attached to %s and mtuguard never replaces "
+			       "one; drop --uplink-xdp to watch it with the TC hook",
+			       ifname);
+		else
+			pr_err("cannot attach native XDP to %s: %s", ifname, strerror(-err));
+		return err;
+	}
+	return keep_link(set, KIND_XDP, fd, ifindex, ifname, true, "uplink_xdp");
+}
+
+static void release_one(struct attachment *a)
+{
+	if (a->kind == KIND_TC) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+			    .attach_point = a->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE, .priority = MG_TC_PRIORITY);
+		int err = bpf_tc_detach(&hook, &opts);
+
+		/* ENODEV/ENOENT: the interface went away, and the filter with it. */
+		if (err && err != -ENODEV && err != -ENOENT && err != -EINVAL)
+			pr_warn("cannot remove the tc filter of %s: %s", a->ifname, strerror(-err));
+		return;
+	}
+	if (a->link_fd >= 0) {
+		/* Detach explicitly: closing is not enough while the pin or
+		 * another process holds the link. */
+		if (bpf_link_detach(a->link_fd) && errno != ENOLINK && errno != ENODEV)
+			pr_debug("detaching the link of %s: %s", a->ifname, strerror(errno));
+		close(a->link_fd);
+	}
+	if (a->pin[0] && unlink(a->pin) && errno != ENOENT)
+		pr_warn("cannot remove %s: %s", a->pin, strerror(errno));
+}
+
+void attach_release(struct attach_set *set)
+{
+	size_t total = set->n;
+	struct progress progress;
+
+	progress_begin(&progress, "detaching hooks");
+	while (set->n) {
+		progress_step(&progress, total - set->n, total);
+		release_one(&set->items[--set->n]);
+	}
+	progress_end(&progress, total);
+	free(set->items);
+	set->items = NULL;
+}
+
+void attach_release_ifindex(struct attach_set *set, int ifindex)
+{
+	size_t i = set->n;
+
+	while (i--) {
+		if (set->items[i].ifindex != ifindex)
+			continue;
+		release_one(&set->items[i]);
+		memmove(&set->items[i], &set->items[i + 1],
+			(set->n - i - 1) * sizeof(set->items[0]));
+		set->n--;
+	}
+}
+
+static int detach_pinned_links(const char *pin_dir, int *removed)
+{
+	char dir[4096], path[8192];
+	struct dirent *de;
+	DIR *d;
+
+	pin_path(dir, sizeof(dir), pin_dir, MG_PIN_LINKS_SUBDIR);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			bpf_link_detach(fd);
+			close(fd);
+		}
+		if (unlink(path))
+			pr_warn("cannot remove %s: %s", path, strerror(errno));
+		else
+			(*removed)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+static bool prog_is_ours(__u32 prog_id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	bool ours;
+	int fd;
+
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return false;
+	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       !strncmp(info.name, MG_PROG_PREFIX, strlen(MG_PROG_PREFIX));
+	close(fd);
+	return ours;
+}
+
+/* Removes our clsact filter from one hook of one interface, if there. */
+static int detach_filter(int ifindex, bool ingress)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE, .priority = MG_TC_PRIORITY);
+	__u32 prog_id;
+
+	if (bpf_tc_query(&hook, &opts))
+		return 0; /* no clsact, or no filter at our handle */
+	prog_id = opts.prog_id;
+	if (!prog_is_ours(prog_id))
+		return 0;
+	/* bpf_tc_detach wants only handle and priority set. */
+	opts.prog_fd = 0;
+	opts.prog_id = 0;
+	opts.flags = 0;
+	return bpf_tc_detach(&hook, &opts) ? 0 : 1;
+}
+
+int detach_leftovers(const char *pin_dir, int *removed)
+{
+	struct nl_link *links;
+	size_t n, i;
+	int err;
+
+	err = detach_pinned_links(pin_dir, removed);
+	if (err)
+		return err;
+	err = nl_dump_links(NL_OWN_NETNS, &links, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		*removed += detach_filter(links[i].ifindex, true);
+		*removed += detach_filter(links[i].ifindex, false);
+	}
+	free(links);
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The guard: mtuguard's BPF object on a node. Load (skeleton, rodata, map
+ * pins), configure (policy into maps), attach (every hook or none), close
+ * (detach; the pinned maps stay for `mtuguard stats`).
+ */
+#ifndef MTUGUARD_GUARD_H
+#define MTUGUARD_GUARD_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include <linux/types.h>
+
+#include "datapath/attach.h"
+#include "node/node.h"
+#include "cni/antrea_mtu.h"
+#include "datapath/slots.h"
+
+struct guard_opts {
+	const char *pin_dir;
+	__u64 sample_interval_ns;
+	enum attach_mode attach_mode;
+	bool uplink_xdp;
+};
+
+struct guard {
+	struct mtuguard_bpf *skel;
+	struct attach_set attached;
+	struct bpf_link *drops_link; /* kfree_skb, NULL where the kernel lacks it */
+	struct slot_pool slots;	     /* which interface counts where in mg_counters */
+	int lock_fd;
+	char pin_dir[PATH_MAX];
+};
+
+/* Reports and returns -EPERM when this process may not load and attach
+ * networking BPF programs; call it before anything else. */
+int guard_check_privileges(void);
+/* After attaching, keeps only what following the node needs: CAP_BPF (new
+ * links and pins) and CAP_NET_ADMIN (TCX/clsact on new veths, reading Pod
+ * ends by nsid). Everything else (CAP_SYS_ADMIN for mounting bpffs,
+ * CAP_PERFMON for the tracepoint, ...) is dropped for good. */
+int guard_drop_privileges(void);
+/* Checks BTF, prepares bpffs, locks the pin directory (replacing what a
+ * dead watch left there) and loads the programs. Reports its own errors. */
+int guard_load(struct guard *g, const struct guard_opts *opts);
+/* Writes the node's roles and limits into the maps. */
+int guard_configure(struct guard *g, const struct node *node, const struct policy *policy);
+/* Attaches Pod ingress and egress on every Pod veth and the uplink hook.
+ * All or nothing: on error, what was attached is removed again. */
+int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp);
+/* Following the node: a Pod that appeared (configure and attach; on error
+ * nothing of it is left), one whose MTU or addresses changed, one gone. */
+int guard_add_pod(struct guard *g, const struct pod_iface *pod, unsigned int path_mtu);
+int guard_refresh_pod(struct guard *g, const struct pod_iface *pod, unsigned int path_mtu);
+void guard_remove_pod(struct guard *g, const struct pod_iface *pod);
+/* Removes every hook; the programs and maps stay loaded (and pinned). */
+void guard_detach(struct guard *g);
+/* Removes the maps this guard pinned: for a watch that failed to start,
+ * so that a refusal leaves nothing behind. */
+void guard_unpin(struct guard *g);
+/* Detaches, unloads and unlocks. Idempotent. */
+void guard_close(struct guard *g);
+
+int guard_map_fd(const struct guard *g, const char *name);
+/* How many entries of mg_counters this guard has used: what counters_read
+ * needs to scan. */
+unsigned int guard_counter_entries(const struct guard *g);
+/* The confirmed-drops map, or -1 when the kernel has no PKT_TOO_BIG reason. */
+int guard_drops_fd(const struct guard *g);
+int guard_events_fd(const struct guard *g);
+
+#endif

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "node/node.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/array.h"
+#include "lib/log.h"
+
+/* Names the netns with @nsid from NETNS_RUN_DIR, or "nsid N". */
+static void netns_name(struct node *node, int nsid, char *buf, size_t size)
+{
+	const char *name = nsnames_find(&node->nsnames, nsid);
+
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "nsid %d", nsid);
+}
+
+static const struct nl_link *find_link_by_name(const struct nl_link *links, size_t n,
+					       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(links[i].name, name))
+			return &links[i];
+	}
+	return NULL;
+}
+
+static const struct nl_link *find_link_by_index(const struct nl_link *links, size_t n, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (links[i].ifindex == ifindex)
+			return &links[i];
+	}
+	return NULL;
+}
+
+static int find_uplink(struct node *node, const struct nl_link *links, size_t n,
+		       const char *uplink_name)
+{
+	const struct nl_link *uplink;
+	int ifindex;
+
+	if (uplink_name) {
+		uplink = find_link_by_name(links, n, uplink_name);
+		if (!uplink) {
+			pr_err("no interface named '%s' in this network namespace "
+			       "(see `ip link`); check --uplink",
+			       uplink_name);
+			return -ENODEV;
+		}
+	} else {
+		ifindex = nl_default_route_ifindex();
+		if (ifindex < 0) {
+			pr_err("no default route to find the uplink by; name it with --uplink "
+			       "IFACE");
+			return -ENOENT;
+		}
+		uplink = find_link_by_index(links, n, ifindex);
+		if (!uplink) {
+			pr_err("the default route's interface (ifindex %d) vanished; "
+			       "name the uplink with --uplink IFACE",
+			       ifindex);
+			return -ENODEV;
+		}
+	}
+	node->uplink = *uplink;
+	return 0;
+}
+
+/* The links Antrea names: the bridged NIC, the gateway, the tunnel. */
+static void find_antrea_links(struct node *node, const struct nl_link *links, size_t n)
+{
+	char nic[IF_NAMESIZE + 1];
+	const struct nl_link *l;
+
+	snprintf(nic, sizeof(nic), "%s" ANTREA_BRIDGED_NIC_SUFFIX, node->uplink.name);
+	if ((l = find_link_by_name(links, n, nic)))
+		node->uplink_nic = *l;
+	if ((l = find_link_by_name(links, n, ANTREA_GATEWAY)))
+		node->gateway = *l;
+	if ((l = find_link_by_name(links, n, ANTREA_TUNNEL)))
+		node->tunnel = *l;
+}
+
+void node_reread_pod(struct pod_iface *pod)
+{
+	struct nl_link peer;
+	struct nl_addr *addrs;
+	size_t n, i;
+	int err;
+
+	pod->pod_mtu = 0;
+	pod->n_addrs = 0;
+	err = nl_get_link(pod->netnsid, pod->peer_ifindex, &peer);
+	if (err) {
+		pr_warn("cannot read the Pod end of %s in %s (%s); using the host end's MTU",
+			pod->ifname, pod->netns, strerror(-err));
+		return;
+	}
+	pod->pod_mtu = peer.mtu;
+
+	err = nl_dump_addrs(pod->netnsid, &addrs, &n);
+	if (err) {
+		pr_warn("cannot read the addresses of the Pod behind %s (%s); "
+			"its traffic is checked against the path MTU only",
+			pod->ifname, strerror(-err));
+		return;
+	}
+	for (i = 0; i < n && pod->n_addrs < POD_MAX_ADDRS; i++) {
+		if (addrs[i].ifindex == pod->peer_ifindex)
+			pod->addrs[pod->n_addrs++] = addrs[i].addr;
+	}
+	free(addrs);
+}
+
+static bool is_pod_link(const struct node *node, const struct nl_link *l)
+{
+	return !strcmp(l->kind, "veth") && l->peer_netnsid >= 0 &&
+	       l->ifindex != node->uplink.ifindex && l->ifindex != node->uplink_nic.ifindex;
+}
+
+/* (Re)fills a Pod from its host-side veth, and reads its Pod end. */
+static void fill_pod(struct node *node, struct pod_iface *pod, const struct nl_link *l)
+{
+	bool same_netns =
+		pod->ifindex == l->ifindex && pod->netnsid == l->peer_netnsid && pod->netns[0];
+
+	pod->ifindex = l->ifindex;
+	snprintf(pod->ifname, sizeof(pod->ifname), "%s", l->name);
+	pod->host_mtu = l->mtu;
+	pod->peer_ifindex = l->peer_ifindex;
+	if (!same_netns) {
+		pod->netnsid = l->peer_netnsid;
+		netns_name(node, pod->netnsid, pod->netns, sizeof(pod->netns));
+	}
+	pod->gone = false;
+	node_reread_pod(pod);
+}
+
+static int find_pods(struct node *node, const struct nl_link *links, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct pod_iface *pod;
+
+		if (!is_pod_link(node, &links[i]))
+			continue;
+		pod = ARRAY_PUSH(node->pods, node->n_pods);
+		if (!pod)
+			return -ENOMEM;
+		fill_pod(node, pod, &links[i]);
+	}
+	return 0;
+}
+
+/* Gone Pods are kept to label their counters, which live at most until
+ * their counter slot is reused (MG_MAX_IFACES slots): beyond as many, the
+ * oldest is dropped, so a node with churning Pods does not grow the model
+ * without end. */
+#define GONE_PODS_KEPT MG_MAX_IFACES
+
+static void drop_oldest_gone_pod(struct node *node)
+{
+	size_t i, gone = 0, oldest = node->n_pods;
+
+	for (i = 0; i < node->n_pods; i++) {
+		if (!node->pods[i].gone)
+			continue;
+		if (oldest == node->n_pods)
+			oldest = i; /* entries are in the order they came */
+		gone++;
+	}
+	if (gone < GONE_PODS_KEPT)
+		return;
+	memmove(&node->pods[oldest], &node->pods[oldest + 1],
+		(node->n_pods - oldest - 1) * sizeof(node->pods[0]));
+	node->n_pods--;
+}
+
+struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link, bool *added)
+{
+	struct pod_iface *pod;
+
+	*added = false;
+	if (!is_pod_link(node, link))
+		return NULL;
+	pod = node_find_pod(node, link->ifindex);
+	if (!pod || pod->gone || strcmp(pod->ifname, link->name)) {
+		/* New, or an ifindex reused by another Pod: a fresh entry. */
+		if (pod)
+			pod->gone = true;
+		drop_oldest_gone_pod(node);
+		pod = ARRAY_PUSH(node->pods, node->n_pods);
+		if (!pod)
+			return NULL;
+		*added = true;
+	}
+	fill_pod(node, pod, link);
+	return pod;
+}
+
+struct pod_iface *node_pod_gone(struct node *node, int ifindex)
+{
+	struct pod_iface *pod = node_find_pod(node, ifindex);
+
+	if (!pod || pod->gone)
+		return NULL;
+	pod->gone = true;
+	return pod;
+}
+
+struct pod_iface *node_find_pod_by_peer(const struct node *node, int nsid, int peer_ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_pods; i++) {
+		struct pod_iface *pod = &node->pods[i];
+
+		if (!pod->gone && pod->netnsid == nsid && pod->peer_ifindex == peer_ifindex)
+			return pod;
+	}
+	return NULL;
+}
+
+static bool update_one(struct nl_link *known, const struct nl_link *link, bool deleted)
+{
+	unsigned int mtu = known->mtu;
+
+	if (!known->ifindex || known->ifindex != link->ifindex)
+		return false;
+	if (deleted) {
+		memset(known, 0, sizeof(*known));
+		return true;
+	}
+	*known = *link;
+	return known->mtu != mtu;
+}
+
+bool node_update_link(struct node *node, const struct nl_link *link, bool deleted)
+{
+	char nic[IF_NAMESIZE + 1];
+	bool changed = false;
+
+	/* Links Antrea creates after we started: the gateway, the tunnel. */
+	if (!deleted && !node->gateway.ifindex && !strcmp(link->name, ANTREA_GATEWAY)) {
+		node->gateway = *link;
+		return true;
+	}
+	if (!deleted && !node->tunnel.ifindex && !strcmp(link->name, ANTREA_TUNNEL)) {
+		node->tunnel = *link;
+		return true;
+	}
+	snprintf(nic, sizeof(nic), "%s" ANTREA_BRIDGED_NIC_SUFFIX, node->uplink.name);
+	if (!deleted && !node->uplink_nic.ifindex && !strcmp(link->name, nic)) {
+		node->uplink_nic = *link;
+		return true;
+	}
+	/* Ask each: update_one changes only the one with this link's ifindex. */
+	changed = update_one(&node->uplink, link, deleted) || changed;
+	changed = update_one(&node->uplink_nic, link, deleted) || changed;
+	changed = update_one(&node->gateway, link, deleted) || changed;
+	changed = update_one(&node->tunnel, link, deleted) || changed;
+	return changed;
+}
+
+static int read_node_addrs(struct node *node)
+{
+	struct nl_addr *addrs;
+	size_t n, i;
+	int err;
+
+	err = nl_dump_addrs(NL_OWN_NETNS, &addrs, &n);
+	if (err)
+		return err;
+	node->node_addrs = calloc(n ? n : 1, sizeof(*node->node_addrs));
+	if (!node->node_addrs) {
+		free(addrs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		node->node_addrs[i] = addrs[i].addr;
+		if (addrs[i].ifindex == node->uplink.ifindex && addrs[i].addr.family == AF_INET6 &&
+		    addrs[i].scope == RT_SCOPE_UNIVERSE)
+			node->uplink_ipv6 = true;
+	}
+	node->n_node_addrs = n;
+	free(addrs);
+	return 0;
+}
+
+int node_discover(struct node *node, const char *uplink_name)
+{
+	struct nl_link *links = NULL;
+	size_t n = 0;
+	int err;
+
+	memset(node, 0, sizeof(*node));
+	err = nl_dump_links(NL_OWN_NETNS, &links, &n);
+	if (err) {
+		pr_err("cannot list network interfaces over rtnetlink: %s", strerror(-err));
+		return err;
+	}
+	err = find_uplink(node, links, n, uplink_name);
+	if (!err) {
+		find_antrea_links(node, links, n);
+		err = find_pods(node, links, n);
+	}
+	if (!err) {
+		err = read_node_addrs(node);
+		if (err)
+			pr_err("cannot list the node's addresses: %s", strerror(-err));
+	}
+	free(links);
+	if (err)
+		node_free(node);
+	return err;
+}
+
+void node_name_pods(struct node *node, const struct pod_sources *sources)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_pods; i++) {
+		struct pod_iface *pod = &node->pods[i];
+
+		pod->pod_source = pod_sources_resolve(sources, pod->ifname, &pod->pod);
+		pod->named = pod->pod_source != NULL;
+	}
+}
+
+struct pod_iface *node_find_pod(const struct node *node, int ifindex)
+{
+	size_t i = node->n_pods;
+
+	/* Newest first: a live Pod wins over a gone one with its ifindex. */
+	while (i--) {
+		if (node->pods[i].ifindex == ifindex)
+			return &node->pods[i];
+	}
+	return NULL;
+}
+
+unsigned int node_transport_mtu(const struct node *node)
+{
+	return node->uplink_nic.ifindex ? node->uplink_nic.mtu : node->uplink.mtu;
+}
+
+unsigned int node_egress_mtu(const struct node *node)
+{
+	unsigned int nic = node_transport_mtu(node);
+
+	return nic < node->uplink.mtu ? nic : node->uplink.mtu;
+}
+
+const struct nl_link *node_fabric_link(const struct node *node)
+{
+	return node->uplink_nic.ifindex ? &node->uplink_nic : &node->uplink;
+}
+
+void node_free(struct node *node)
+{
+	nsnames_free(&node->nsnames);
+	free(node->pods);
+	free(node->node_addrs);
+	memset(node, 0, sizeof(*node));
+}

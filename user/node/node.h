@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The node model: the uplink, the Pods' veths (both ends' MTUs, the Pod's
+ * addresses, its netns and identity) and the node's own addresses, read
+ * over rtnetlink. A Pod interface is a veth whose peer lives in another
+ * netns; its Pod end is read there by nsid, without entering it.
+ */
+#ifndef MTUGUARD_NODE_H
+#define MTUGUARD_NODE_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mtuguard.h"
+#include "node/netlink.h"
+#include "node/nsnames.h"
+#include "podid/podid.h"
+
+#define POD_MAX_ADDRS 8
+
+struct pod_iface {
+	int ifindex; /* host-side veth */
+	char ifname[IF_NAMESIZE];
+	unsigned int host_mtu;
+	unsigned int pod_mtu; /* the Pod end's MTU; 0 when it could not be read */
+	int peer_ifindex;     /* the Pod end, in the Pod's netns */
+	int netnsid;
+	char netns[256]; /* the Pod netns' name (/run/netns) or "nsid N" */
+	struct mg_addr addrs[POD_MAX_ADDRS];
+	size_t n_addrs;
+	bool gone;			  /* its veth was deleted; kept for the counters' labels */
+	bool named;			  /* pod.ns/pod.name came from a resolver */
+	const char *pod_source;		  /* which one: "ovsdb", "cni-cache", "pod-map" */
+	unsigned long long name_retry_ms; /* unnamed: no new try before (monotonic) */
+	unsigned int name_backoff_ms;
+	struct pod_ref pod;
+};
+
+/* Antrea's fixed names (INCIDENT.md), and the suffix its bridging mode gives
+ * the physical NIC when an OVS internal port takes the NIC's name. */
+#define ANTREA_GATEWAY "antrea-gw0"
+#define ANTREA_TUNNEL "antrea-tun0"
+#define ANTREA_BRIDGED_NIC_SUFFIX "~"
+
+struct node {
+	struct nl_link uplink;
+	/* Bridged uplink: the physical NIC "<uplink>~" under the OVS internal
+	 * port that took its name; ifindex 0 when the uplink is not bridged. */
+	struct nl_link uplink_nic;
+	struct nl_link gateway; /* antrea-gw0, ifindex 0 when absent */
+	struct nl_link tunnel;	/* antrea-tun0, ifindex 0 when absent */
+	bool uplink_ipv6;	/* the uplink has a global IPv6 address */
+	struct pod_iface *pods;
+	size_t n_pods;
+	struct mg_addr *node_addrs; /* the node's own addresses (local delivery) */
+	size_t n_node_addrs;
+	struct nsnames nsnames; /* Pod netns names by nsid, asked once each */
+};
+
+/* Reads the node. @uplink_name NULL: the default route's interface.
+ * Errors are reported here (one sentence) and returned as -errno. */
+int node_discover(struct node *node, const char *uplink_name);
+/* Names each Pod from the first source that knows it; unmatched Pods keep
+ * their interface and netns. */
+void node_name_pods(struct node *node, const struct pod_sources *sources);
+struct pod_iface *node_find_pod(const struct node *node, int ifindex);
+struct pod_iface *node_find_pod_by_peer(const struct node *node, int nsid, int peer_ifindex);
+
+/* Following the node (monitor.h). Pointers into node->pods are valid only
+ * until the next node_upsert_pod. */
+/* Adds or refreshes the Pod behind @link; NULL when it is not a Pod veth. */
+struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link, bool *added);
+/* Re-reads a Pod's end: its MTU and addresses. A netns that vanished (the
+ * Pod was deleted meanwhile) leaves pod_mtu 0 and no addresses. */
+void node_reread_pod(struct pod_iface *pod);
+/* Marks the Pod on @ifindex gone; returns it, or NULL if there was none. */
+struct pod_iface *node_pod_gone(struct node *node, int ifindex);
+/* Takes in a change of the uplink, its NIC, the gateway or the tunnel;
+ * true when the node's MTU picture changed. */
+bool node_update_link(struct node *node, const struct nl_link *link, bool deleted);
+/* The MTU Antrea derives Pod MTUs from: the NIC's when bridged. */
+unsigned int node_transport_mtu(const struct node *node);
+/* What Pod traffic leaving the node must fit: the smaller of the uplink
+ * port and, when bridged, its NIC. */
+unsigned int node_egress_mtu(const struct node *node);
+/* Where frames from the fabric arrive: the NIC when bridged, else the uplink. */
+const struct nl_link *node_fabric_link(const struct node *node);
+void node_free(struct node *node);
+
+#endif

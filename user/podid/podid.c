@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "podid/podid.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/array.h"
+#include "lib/log.h"
+#include "podid/ovsdb.h"
+
+static const char *json_str(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* cniArgs is a list of [key, value] pairs. */
+static const char *cni_arg(struct json_object *args, const char *key)
+{
+	size_t i, n;
+
+	if (!json_object_is_type(args, json_type_array))
+		return NULL;
+	n = json_object_array_length(args);
+	for (i = 0; i < n; i++) {
+		struct json_object *pair = json_object_array_get_idx(args, i);
+		struct json_object *k, *v;
+
+		if (!json_object_is_type(pair, json_type_array) ||
+		    json_object_array_length(pair) != 2)
+			continue;
+		k = json_object_array_get_idx(pair, 0);
+		v = json_object_array_get_idx(pair, 1);
+		if (json_object_is_type(k, json_type_string) &&
+		    json_object_is_type(v, json_type_string) &&
+		    !strcmp(json_object_get_string(k), key))
+			return json_object_get_string(v);
+	}
+	return NULL;
+}
+
+/* The host-side interface: the result entry with no (or an empty) sandbox. */
+static const char *host_ifname(struct json_object *result)
+{
+	struct json_object *ifaces;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(result, "interfaces", &ifaces) ||
+	    !json_object_is_type(ifaces, json_type_array))
+		return NULL;
+	n = json_object_array_length(ifaces);
+	for (i = 0; i < n; i++) {
+		struct json_object *iface = json_object_array_get_idx(ifaces, i);
+		const char *name = json_str(iface, "name");
+		const char *sandbox = json_str(iface, "sandbox");
+
+		if (name && (!sandbox || !*sandbox))
+			return name;
+	}
+	return NULL;
+}
+
+static int cache_append(struct pod_table *cache, const struct pod_entry *entry)
+{
+	struct pod_entry *e = ARRAY_PUSH(cache->entries, cache->n);
+
+	if (!e)
+		return -ENOMEM;
+	*e = *entry;
+	return 0;
+}
+
+int cni_cache_parse_file(const char *path, struct pod_table *cache)
+{
+	struct json_object *root = json_object_from_file(path);
+	struct json_object *args = NULL, *result = NULL;
+	const char *kind, *ns, *name, *ifname, *netns;
+	struct pod_entry entry = {};
+	int err = -EINVAL;
+
+	if (!root)
+		return -EINVAL;
+	kind = json_str(root, "kind");
+	json_object_object_get_ex(root, "cniArgs", &args);
+	json_object_object_get_ex(root, "result", &result);
+	ns = cni_arg(args, "K8S_POD_NAMESPACE");
+	name = cni_arg(args, "K8S_POD_NAME");
+	ifname = result ? host_ifname(result) : NULL;
+	if (!kind || strcmp(kind, "cniCacheV1") || !ns || !name || !ifname)
+		goto out;
+	if (strlen(ifname) >= sizeof(entry.host_ifname) || strlen(ns) >= sizeof(entry.pod.ns) ||
+	    strlen(name) >= sizeof(entry.pod.name))
+		goto out;
+	netns = json_str(root, "netns");
+	strcpy(entry.host_ifname, ifname);
+	strcpy(entry.pod.ns, ns);
+	strcpy(entry.pod.name, name);
+	snprintf(entry.pod.netns, sizeof(entry.pod.netns), "%s", netns ? netns : "");
+	err = cache_append(cache, &entry);
+out:
+	json_object_put(root);
+	return err;
+}
+
+int cni_cache_load(const char *dir, struct pod_table *cache)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d;
+
+	cache->entries = NULL;
+	cache->n = 0;
+	snprintf(path, sizeof(path), "%s/results", dir);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		int err;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/results/%s", dir, de->d_name);
+		err = cni_cache_parse_file(path, cache);
+		if (err == -EINVAL)
+			pr_warn("skipping %s: not a libcni cache entry (cniCacheV1 with "
+				"K8S_POD_NAMESPACE, K8S_POD_NAME and a host interface)",
+				path);
+		else if (err) {
+			closedir(d);
+			return err;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+const struct pod_ref *pod_table_find(const struct pod_table *cache, const char *host_ifname)
+{
+	size_t i;
+
+	for (i = 0; i < cache->n; i++) {
+		if (!strcmp(cache->entries[i].host_ifname, host_ifname))
+			return &cache->entries[i].pod;
+	}
+	return NULL;
+}
+
+void pod_table_free(struct pod_table *cache)
+{
+	free(cache->entries);
+	cache->entries = NULL;
+	cache->n = 0;
+}
+
+int pod_map_load(const char *path, struct pod_table *map)
+{
+	struct json_object *root = json_object_from_file(path);
+	int err = 0;
+
+	map->entries = NULL;
+	map->n = 0;
+	if (!root || !json_object_is_type(root, json_type_object)) {
+		pr_err("%s is not a Pod map: want a JSON object {\"<veth>\": {\"namespace\": "
+		       "\"...\", \"name\": \"...\"}}",
+		       path);
+		json_object_put(root);
+		return -EINVAL;
+	}
+	json_object_object_foreach(root, ifname, pod)
+	{
+		const char *ns = json_str(pod, "namespace"), *name = json_str(pod, "name");
+		struct pod_entry entry = {};
+
+		if (!ns || !name || strlen(ifname) >= sizeof(entry.host_ifname) ||
+		    strlen(ns) >= sizeof(entry.pod.ns) || strlen(name) >= sizeof(entry.pod.name)) {
+			pr_err("%s: the entry for '%s' needs a \"namespace\" and a \"name\"", path,
+			       ifname);
+			err = -EINVAL;
+			break;
+		}
+		strcpy(entry.host_ifname, ifname);
+		strcpy(entry.pod.ns, ns);
+		strcpy(entry.pod.name, name);
+		err = cache_append(map, &entry);
+		if (err)
+			break;
+	}
+	json_object_put(root);
+	if (err)
+		pod_table_free(map);
+	return err;
+}
+
+const char *pod_sources_resolve(const struct pod_sources *src, const char *host_ifname,
+				struct pod_ref *out)
+{
+	const struct ovs_port *port = ovs_find_port(src->ovsdb, host_ifname);
+	const struct pod_ref *ref;
+
+	if (port && port->pod.ns[0] && port->pod.name[0]) {
+		*out = port->pod;
+		return "ovsdb";
+	}
+	if (src->cni_cache && (ref = pod_table_find(src->cni_cache, host_ifname))) {
+		*out = *ref;
+		return "cni-cache";
+	}
+	if (src->pod_map && (ref = pod_table_find(src->pod_map, host_ifname))) {
+		*out = *ref;
+		return "pod-map";
+	}
+	return NULL;
+}

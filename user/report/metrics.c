@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "report/metrics.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "datapath/counters.h"
+#include "lib/log.h"
+#include "report/names.h"
+#include "report/summary.h"
+
+#define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
+
+struct metrics {
+	struct MHD_Daemon *daemon;
+	struct metrics_source src;
+	pthread_mutex_t lock;
+	bool ready;
+};
+
+/* Label values escape backslash, double quote and newline. */
+static void put_label(FILE *out, const char *name, const char *value, bool first)
+{
+	const char *c;
+
+	fprintf(out, "%s%s=\"", first ? "" : ",", name);
+	for (c = value ? value : ""; *c; c++) {
+		if (*c == '\\' || *c == '"')
+			fputc('\\', out);
+		if (*c == '\n') {
+			fputs("\\n", out);
+			continue;
+		}
+		fputc(*c, out);
+	}
+	fputc('"', out);
+}
+
+static void family(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void pod_labels(FILE *out, const char *iface, const struct pod_label *pod)
+{
+	put_label(out, "iface", iface, true);
+	put_label(out, "pod_namespace", pod->pod ? pod->pod->ns : "", false);
+	put_label(out, "pod_name", pod->pod ? pod->pod->name : "", false);
+}
+
+/* Two samples of @metric for one Pod, told apart by @label: @a and @b. */
+static void pod_sample_pair(FILE *out, const char *metric, const struct pod_iface *p,
+			    const struct pod_label *l, const char *label, const char *a,
+			    unsigned int va, const char *b, unsigned int vb)
+{
+	fprintf(out, "%s{", metric);
+	pod_labels(out, p->ifname, l);
+	fprintf(out, ",%s=\"%s\"} %u\n%s{", label, a, va, metric);
+	pod_labels(out, p->ifname, l);
+	fprintf(out, ",%s=\"%s\"} %u\n", label, b, vb);
+}
+
+/* The exact counters, per interface, hook and class. */
+static int render_packets(const struct metrics_source *src, FILE *out)
+{
+	struct mg_counters *rows = NULL;
+	struct summary_row *summary = NULL;
+	size_t n = 0, i;
+	int c, err;
+
+	err = counters_read(guard_map_fd(src->guard, MG_MAP_COUNTERS),
+			    guard_counter_entries(src->guard), &rows, &n);
+	if (!err)
+		err = summary_build(rows, n, src->node, NULL, NULL, &summary);
+	if (err) {
+		free(rows);
+		return err;
+	}
+	family(out, "mtuguard_packets_total", "counter",
+	       "Packets seen per interface, hook and class (too_big: DF or IPv6 over the limit; "
+	       "too_big_fragmentable: IPv4 without DF over it; icmp_too_big: ICMP too-big "
+	       "messages for a Pod; fits; skipped: not IP or truncated).");
+	for (i = 0; i < n; i++) {
+		for (c = 0; c < MG_CLASS_MAX; c++) {
+			fputs("mtuguard_packets_total{", out);
+			pod_labels(out, summary[i].iface, &summary[i].pod);
+			put_label(out, "hook", hook_name(summary[i].hook), false);
+			put_label(out, "class", class_name(c), false);
+			fprintf(out, "} %llu\n", (unsigned long long)summary[i].counts.packets[c]);
+		}
+	}
+	family(out, "mtuguard_bytes_total", "counter",
+	       "L3 bytes of the packets counted in mtuguard_packets_total.");
+	for (i = 0; i < n; i++) {
+		for (c = 0; c < MG_CLASS_MAX; c++) {
+			fputs("mtuguard_bytes_total{", out);
+			pod_labels(out, summary[i].iface, &summary[i].pod);
+			put_label(out, "hook", hook_name(summary[i].hook), false);
+			put_label(out, "class", class_name(c), false);
+			fprintf(out, "} %llu\n", (unsigned long long)summary[i].counts.bytes[c]);
+		}
+	}
+	free(rows);
+	free(summary);
+	return 0;
+}
+
+static void render_confirmed_drops(const struct metrics_source *src, FILE *out)
+{
+	__u32 key, next, *prev = NULL;
+	__u64 total;
+
+	if (src->drops_fd < 0)
+		return;
+	family(out, "mtuguard_confirmed_drops_total", "counter",
+	       "Packets the kernel dropped as too big (drop reason PKT_TOO_BIG), per device.");
+	while (!bpf_map_get_next_key(src->drops_fd, prev, &next)) {
+		char ifname[IF_NAMESIZE];
+
+		key = next;
+		prev = &key;
+		if (drops_read(src->drops_fd, key, &total))
+			continue;
+		fputs("mtuguard_confirmed_drops_total{", out);
+		put_label(out, "iface", if_indextoname(key, ifname) ? ifname : "", true);
+		fprintf(out, "} %llu\n", (unsigned long long)total);
+	}
+}
+
+static void link_mtu(FILE *out, const struct nl_link *l, const char *role)
+{
+	if (!l->ifindex)
+		return;
+	fputs("mtuguard_interface_mtu_bytes{", out);
+	put_label(out, "iface", l->name, true);
+	put_label(out, "role", role, false);
+	fprintf(out, "} %u\n", l->mtu);
+}
+
+/* MTUs and limits as gauges: what the node looks like now. */
+static void render_mtus(const struct metrics_source *src, FILE *out)
+{
+	const struct node *node = src->node;
+	const struct policy *policy = &src->settings->policy;
+	unsigned int path = policy_path_mtu(policy, node_egress_mtu(node));
+	size_t i;
+
+	family(out, "mtuguard_interface_mtu_bytes", "gauge",
+	       "MTU of the node's uplink, its NIC when bridged, the gateway and the tunnel.");
+	link_mtu(out, &node->uplink, "uplink");
+	link_mtu(out, &node->uplink_nic, "uplink_nic");
+	link_mtu(out, &node->gateway, "gateway");
+	link_mtu(out, &node->tunnel, "tunnel");
+	family(out, "mtuguard_pod_mtu_bytes", "gauge",
+	       "MTU of each end of a Pod's veth (end=host or pod).");
+	for (i = 0; i < node->n_pods; i++) {
+		const struct pod_iface *p = &node->pods[i];
+		struct pod_label l = pod_label_of(p);
+
+		if (!p->gone)
+			pod_sample_pair(out, "mtuguard_pod_mtu_bytes", p, &l, "end", "host",
+					p->host_mtu, "pod", p->pod_mtu);
+	}
+	family(out, "mtuguard_pod_limit_bytes", "gauge",
+	       "Limits a Pod's packets are checked against: its own MTU (packets to it) and "
+	       "the path MTU (packets it sends off the node).");
+	for (i = 0; i < node->n_pods; i++) {
+		const struct pod_iface *p = &node->pods[i];
+		struct pod_label l = pod_label_of(p);
+
+		if (!p->gone)
+			pod_sample_pair(out, "mtuguard_pod_limit_bytes", p, &l, "limit", "pod_mtu",
+					l.mtu, "path_mtu", path);
+	}
+	family(out, "mtuguard_path_mtu_bytes", "gauge",
+	       "The largest packet a Pod can send off the node.");
+	fprintf(out, "mtuguard_path_mtu_bytes %u\n", path);
+	family(out, "mtuguard_expected_pod_mtu_bytes", "gauge",
+	       "The MTU the traffic mode gives new Pods.");
+	fprintf(out, "mtuguard_expected_pod_mtu_bytes %u\n",
+		policy_expected_pod_mtu(policy, node_transport_mtu(node)));
+}
+
+static void render_health(const struct metrics_source *src, FILE *out)
+{
+	static const char *const stat_metrics[MG_STAT_MAX][2] = {
+		[MG_STAT_SAMPLES] = { "mtuguard_ringbuf_samples_total",
+				      "Samples of offending packets sent to userspace." },
+		[MG_STAT_RINGBUF_LOST] = { "mtuguard_ringbuf_lost_total",
+					   "Samples that did not fit the ring buffer (their "
+					   "packets "
+					   "are still counted and reported)." },
+		[MG_STAT_NO_CONFIG] = { "mtuguard_unconfigured_packets_total",
+					"Packets on a hooked interface with no configuration." },
+	};
+	const struct check_report *r = &src->follower->last;
+	__u64 stats[MG_STAT_MAX];
+	size_t i, k, live = 0;
+	int s;
+
+	if (!stats_read(guard_map_fd(src->guard, MG_MAP_STATS), stats)) {
+		for (s = 0; s < MG_STAT_MAX; s++) {
+			family(out, stat_metrics[s][0], "counter", stat_metrics[s][1]);
+			fprintf(out, "%s %llu\n", stat_metrics[s][0], (unsigned long long)stats[s]);
+		}
+	}
+	family(out, "mtuguard_inconsistencies", "gauge",
+	       "Findings of the MTU audit now, per kind (see mtuguard check).");
+	for (k = 0; k <= MISMATCH_DEFAULT_MTU_ABOVE_PATH; k++) {
+		unsigned int count = 0;
+
+		for (i = 0; i < r->n; i++)
+			count += r->items[i].kind == k;
+		fputs("mtuguard_inconsistencies{", out);
+		put_label(out, "kind", mismatch_kind_name(k), true);
+		fprintf(out, "} %u\n", count);
+	}
+	for (i = 0; i < src->node->n_pods; i++)
+		live += !src->node->pods[i].gone;
+	family(out, "mtuguard_pods_watched", "gauge", "Pod veths with mtuguard attached.");
+	fprintf(out, "mtuguard_pods_watched %zu\n", live);
+	family(out, "mtuguard_attach_errors_total", "counter",
+	       "Pod veths that appeared but could not be attached or updated.");
+	fprintf(out, "mtuguard_attach_errors_total %lu\n", src->follower->attach_errors);
+	family(out, "mtuguard_netlink_resyncs_total", "counter",
+	       "Full re-reads of the node after rtnetlink events were lost.");
+	fprintf(out, "mtuguard_netlink_resyncs_total %lu\n", src->follower->resyncs);
+}
+
+int metrics_render(const struct metrics_source *src, FILE *out)
+{
+	int err = render_packets(src, out);
+
+	if (err)
+		return err;
+	render_confirmed_drops(src, out);
+	render_mtus(src, out);
+	render_health(src, out);
+	return 0;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status, const char *type,
+			       char *body, size_t len)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback(len, body, free);
+	enum MHD_Result ret;
+
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int status,
+				    const char *text)
+{
+	char *body = strdup(text);
+
+	return body ? respond(conn, status, "text/plain; charset=utf-8", body, strlen(body))
+		    : MHD_NO;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **state)
+{
+	struct metrics *m = cls;
+	char *body = NULL;
+	size_t len = 0;
+	FILE *out;
+	int err;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)state;
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
+	if (!strcmp(url, "/healthz"))
+		return respond_text(conn, MHD_HTTP_OK, "ok\n");
+	if (!strcmp(url, "/readyz"))
+		return m->ready ? respond_text(conn, MHD_HTTP_OK, "ready\n")
+				: respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "attaching\n");
+	if (strcmp(url, "/metrics"))
+		return respond_text(conn, MHD_HTTP_NOT_FOUND,
+				    "mtuguard: see /metrics, /healthz and /readyz\n");
+	out = open_memstream(&body, &len);
+	if (!out)
+		return MHD_NO;
+	metrics_lock(m);
+	err = metrics_render(&m->src, out);
+	metrics_unlock(m);
+	fclose(out);
+	if (err) {
+		free(body);
+		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "cannot read the counters\n");
+	}
+	return respond(conn, MHD_HTTP_OK, CONTENT_TYPE_METRICS, body, len);
+}
+
+bool metrics_parse_addr(const char *s, struct sockaddr_storage *out)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+	const char *colon = strrchr(s, ':');
+	char host[64];
+	char *end;
+	long port;
+
+	memset(out, 0, sizeof(*out));
+	if (!colon) {
+		/* A bare port: loopback only, unless an address says otherwise. */
+		port = strtol(s, &end, 10);
+		if (*end || end == s || port < 1 || port > 65535)
+			goto bad;
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		in4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return true;
+	}
+	if ((size_t)(colon - s) >= sizeof(host))
+		goto bad;
+	port = strtol(colon + 1, &end, 10);
+	if (*end || end == colon + 1 || port < 1 || port > 65535)
+		goto bad;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		host[strlen(host) - 1] = '\0';
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) == 1)
+			return true;
+		goto bad;
+	}
+	in4->sin_family = AF_INET;
+	in4->sin_port = htons((uint16_t)port);
+	if (!host[0] || inet_pton(AF_INET, host, &in4->sin_addr) == 1)
+		return true; /* ":PORT": every address */
+bad:
+	pr_err("--metrics takes PORT (loopback), ADDR:PORT or :PORT (every address), not '%s'", s);
+	return false;
+}
+
+/* libmicrohttpd's own messages, at -vv: ours say what to do. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	pr_debug("libmicrohttpd: %s", msg);
+}
+
+struct metrics *metrics_start(const struct sockaddr_storage *addr, const char *addr_text,
+			      const struct metrics_source *src)
+{
+	struct metrics *m = calloc(1, sizeof(*m));
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+
+	if (!m)
+		return NULL;
+	m->src = *src;
+	pthread_mutex_init(&m->lock, NULL);
+	if (addr->ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	m->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, m, MHD_OPTION_SOCK_ADDR, addr,
+				     MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_EXTERNAL_LOGGER,
+				     mhd_log, NULL, MHD_OPTION_END);
+	if (!m->daemon) {
+		pr_err("cannot serve metrics on %s: the port is in use or the address is not "
+		       "this node's; choose another --metrics",
+		       addr_text);
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void metrics_set_ready(struct metrics *m, bool ready)
+{
+	if (m)
+		m->ready = ready;
+}
+
+void metrics_lock(struct metrics *m)
+{
+	if (m)
+		pthread_mutex_lock(&m->lock);
+}
+
+void metrics_unlock(struct metrics *m)
+{
+	if (m)
+		pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_stop(struct metrics *m)
+{
+	if (!m)
+		return;
+	MHD_stop_daemon(m->daemon);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}

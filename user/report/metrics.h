@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Prometheus metrics: an HTTP endpoint (libmicrohttpd, its own thread)
+ * serving /metrics in the text exposition format, rendered on each scrape
+ * from the exact counters in the maps and the node model, plus /healthz
+ * (alive) and /readyz (attached). The watch's main thread changes the node
+ * model; both sides hold metrics_lock() while they touch it.
+ */
+#ifndef MTUGUARD_METRICS_H
+#define MTUGUARD_METRICS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "events/follow.h"
+#include "datapath/guard.h"
+#include "node/node.h"
+#include "cmd/settings.h"
+
+struct metrics_source {
+	const struct node *node;
+	const struct guard *guard;
+	const struct settings *settings;
+	const struct follower *follower;
+	int drops_fd; /* confirmed drops per ifindex, -1 when the kernel lacks them */
+};
+
+struct metrics;
+
+/* Parses "PORT" (loopback only), "ADDR:PORT" ("127.0.0.1:9465",
+ * "[::1]:9465") or ":PORT" (every address); reports and returns false when
+ * it is not one. */
+bool metrics_parse_addr(const char *s, struct sockaddr_storage *out);
+/* Starts serving; NULL (reported) when the address cannot be bound. */
+struct metrics *metrics_start(const struct sockaddr_storage *addr, const char *addr_text,
+			      const struct metrics_source *src);
+void metrics_set_ready(struct metrics *m, bool ready);
+void metrics_lock(struct metrics *m);
+void metrics_unlock(struct metrics *m);
+void metrics_stop(struct metrics *m);
+
+/* Writes every metric family to @out (used by the handler and the tests). */
+int metrics_render(const struct metrics_source *src, FILE *out);
+
+#endif
