@@ -45,7 +45,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test demo deps vmlinux diff-long fuzz verify-kernels bench
+.PHONY: all clean test demo deps vmlinux diff-long fuzz verify-kernels bench format
 all: mtuguard
 
 deps:
@@ -141,6 +141,10 @@ vmlinux:
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-bins
 	$(Q)tests/run.sh
+
+# Rewrites the C sources to .clang-format (make test checks them).
+format:
+	$(Q)tools/format.sh fix
 
 # SWITCH=ovs shows the incident on Open vSwitch and `mtuguard check`.
 SWITCH ?= bridge

@@ -107,7 +107,8 @@ static void put_dst(int fd, int family, const char *ip, __u32 kind, __u32 ifinde
 static bool env_setup(struct env *env, __u64 interval_ns, bool configure)
 {
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = POD_MTU, .path_mtu = PATH_MTU };
-	struct mg_node_cfg node = { .pod_mtu_min = POD_MTU < LOCAL_POD_MTU ? POD_MTU : LOCAL_POD_MTU };
+	struct mg_node_cfg node = { .pod_mtu_min =
+					    POD_MTU < LOCAL_POD_MTU ? POD_MTU : LOCAL_POD_MTU };
 	__u32 ifindex = TEST_IFINDEX, zero = 0;
 	int dsts;
 
@@ -123,9 +124,10 @@ static bool env_setup(struct env *env, __u64 interval_ns, bool configure)
 		return false;
 	if (!configure)
 		return true;
-	ifaces_write(&(struct iface_maps){ .hash_fd = bpf_map__fd(env->skel->maps.mg_ifaces),
-					   .spots_fd = bpf_map__fd(env->skel->maps.mg_iface_spots) },
-		     ifindex, &cfg);
+	ifaces_write(
+		&(struct iface_maps){ .hash_fd = bpf_map__fd(env->skel->maps.mg_ifaces),
+				      .spots_fd = bpf_map__fd(env->skel->maps.mg_iface_spots) },
+		ifindex, &cfg);
 	/* As the guard does: the smallest Pod limit enables the fast path. */
 	bpf_map_update_elem(bpf_map__fd(env->skel->maps.mg_node), &zero, &node, BPF_ANY);
 	dsts = bpf_map__fd(env->skel->maps.mg_local_dsts);

@@ -323,9 +323,10 @@ static int setup(struct run *r)
 	struct mg_local_dst node = { .kind = MG_DST_NODE };
 	/* As the guard does: the smallest Pod limit enables the fast path,
 	 * which the reference model does not have. */
-	struct mg_node_cfg node_cfg = { .pod_mtu_min = base_config.pod_mtu < base_config.local_pod_mtu
-								 ? base_config.pod_mtu
-								 : base_config.local_pod_mtu };
+	struct mg_node_cfg node_cfg = { .pod_mtu_min =
+						base_config.pod_mtu < base_config.local_pod_mtu
+							? base_config.pod_mtu
+							: base_config.local_pod_mtu };
 	__u32 zero = 0;
 	struct mg_addr a4 = { .family = AF_INET }, a6 = { .family = AF_INET6 },
 		       n4 = { .family = AF_INET };

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test suite: unit tests (cmocka, in TAP, also under ASan and
+# Runs every test suite: the format check, unit tests (cmocka, in TAP, also under ASan and
 # UBSan), short fuzz runs, the BPF program tests (BPF_PROG_TEST_RUN), the
 # differential test against the reference model and the end-to-end tests on
 # the namespace lab. Each prints PASS/FAIL/SKIP lines; the last line is the
@@ -30,6 +30,13 @@ run_unit() {
 }
 
 {
+	echo "== format (clang-format against .clang-format)"
+	if out=$(tools/format.sh check 2>&1); then
+		echo "PASS: format: $out"
+	else
+		echo "FAIL: format: $(head -1 <<<"$out")"
+		tail -n +2 <<<"$out" | head -10 | sed 's/^/    /'
+	fi
 	echo "== unit tests"
 	for bin in "$OUT"/test_*; do
 		run_unit "$bin" unit

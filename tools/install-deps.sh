@@ -9,6 +9,8 @@ packages=(
 	make gcc clang llvm pkg-config
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	libjson-c-dev libmnl-dev libcap-dev libyaml-dev libmicrohttpd-dev libcmocka-dev
+	# the format check in make test (.clang-format is written for version 14)
+	clang-format-14
 	# lab, demo and end-to-end tests
 	iproute2 iputils-ping iperf3 jq util-linux procps python3 valgrind
 	# the lab's Open vSwitch (userspace datapath, its own ovsdb-server)

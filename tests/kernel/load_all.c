@@ -39,7 +39,8 @@ static int has_drop_reason(void)
 	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
 	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
 	for (i = 0, e = t ? btf_enum(t) : NULL; t && i < btf_vlen(t); i++, e++)
-		found |= !strcmp(btf__name_by_offset(btf, e->name_off), "SKB_DROP_REASON_PKT_TOO_BIG");
+		found |= !strcmp(btf__name_by_offset(btf, e->name_off),
+				 "SKB_DROP_REASON_PKT_TOO_BIG");
 	btf__free(btf);
 	return found;
 }
@@ -66,8 +67,7 @@ int main(void)
 		bpf_program__set_autoload(skel->progs.mg_kfree_skb, false);
 	}
 	err = mtuguard_bpf__load(skel);
-	bpf_object__for_each_program(prog, skel->obj)
-	{
+	bpf_object__for_each_program (prog, skel->obj) {
 		if (bpf_program__autoload(prog))
 			printf("MTUGUARD-PROG %s %s\n", bpf_program__name(prog),
 			       !err && bpf_program__fd(prog) >= 0 ? "loaded" : "failed");

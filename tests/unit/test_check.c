@@ -8,36 +8,54 @@
 
 #include <cmocka.h>
 
-#include "limits/check.h"
+#include "limits/audit.h"
+#include "report/audit_report.h"
+#include "fixture_view.h"
 
 /* The incident after the redeploy: bridged uplink, the OVS internal port
  * dragged down to the stale CoreDNS Pod's 1450, a new Pod at 1500. */
 static struct pod_iface pods[2];
 static struct node node;
-static const struct policy noencap = { .mode = MODE_NOENCAP };
+static const char *const names[][3] = {
+	{ "coredns--e5a5a3", "kube-system", "coredns-7c6" },
+	{ "web-7d9f-c71b85", "default", "web-7d9" },
+};
+static char *pod_map;
+
+/* Audits the node as Antrea with --mode @mode (and --@opt @value). */
+static int audit(const char *mode, const char *opt, const char *value, struct check_report *r)
+{
+	struct cni *cni = cni_new("antrea");
+	struct view v;
+	int err;
+
+	fixture_cni_option(cni, "mode", mode);
+	if (opt)
+		fixture_cni_option(cni, opt, value);
+	fixture_view(&v, &node, cni, pod_map);
+	err = check_node(&v, r);
+	fixture_view_free(&v);
+	return err;
+}
 
 static int setup(void **state)
 {
 	(void)state;
 	memset(pods, 0, sizeof(pods));
-	pods[0] = (struct pod_iface){ .ifindex = 10,
-				      .ifname = "coredns--e5a5a3",
-				      .host_mtu = 1450,
-				      .pod_mtu = 1450,
-				      .named = true,
-				      .pod = { .ns = "kube-system", .name = "coredns-7c6" } };
-	pods[1] = (struct pod_iface){ .ifindex = 11,
-				      .ifname = "web-7d9f-c71b85",
-				      .host_mtu = 1500,
-				      .pod_mtu = 1500,
-				      .named = true,
-				      .pod = { .ns = "default", .name = "web-7d9" } };
+	pods[0] = (struct pod_iface){
+		.ifindex = 10, .ifname = "coredns--e5a5a3", .host_mtu = 1450, .pod_mtu = 1450
+	};
+	pods[1] = (struct pod_iface){
+		.ifindex = 11, .ifname = "web-7d9f-c71b85", .host_mtu = 1500, .pod_mtu = 1500
+	};
 	node = (struct node){
 		.uplink = { .ifindex = 3, .name = "ens192", .mtu = 1450 },
 		.uplink_nic = { .ifindex = 2, .name = "ens192~", .mtu = 1500 },
 		.pods = pods,
 		.n_pods = 2,
 	};
+	if (!pod_map)
+		pod_map = fixture_pod_map(names, 2);
 	return 0;
 }
 
@@ -59,7 +77,7 @@ static void test_incident_names_the_port_the_stale_and_the_new_pod(void **state)
 	const struct mismatch *m;
 
 	(void)state;
-	assert_int_equal(check_node(&node, &noencap, &r), 0);
+	assert_int_equal(audit("noEncap", NULL, NULL, &r), 0);
 	assert_int_equal(r.expected_mtu, 1500); /* from the NIC, not the port */
 	assert_int_equal(r.path_mtu, 1450);	/* the port holds it down */
 	assert_int_equal(r.n, 3);
@@ -90,14 +108,13 @@ static void test_after_the_restart_it_is_consistent(void **state)
 	(void)state;
 	pods[0].host_mtu = pods[0].pod_mtu = 1500;
 	node.uplink.mtu = 1500; /* OVS recomputed its minimum */
-	assert_int_equal(check_node(&node, &noencap, &r), 0);
+	assert_int_equal(audit("noEncap", NULL, NULL, &r), 0);
 	assert_int_equal(r.n, 0);
 	check_report_free(&r);
 }
 
 static void test_unbridged_black_hole_restarts_the_pod(void **state)
 {
-	struct policy geneve = { .mode = MODE_ENCAP, .tunnel = TUNNEL_GENEVE };
 	struct check_report r;
 	const struct mismatch *m;
 
@@ -106,7 +123,7 @@ static void test_unbridged_black_hole_restarts_the_pod(void **state)
 	node.uplink_nic = (struct nl_link){ 0 };
 	node.uplink.mtu = 1500;
 	pods[0].host_mtu = pods[0].pod_mtu = 1450;
-	assert_int_equal(check_node(&node, &geneve, &r), 0);
+	assert_int_equal(audit("encap", "tunnel", "geneve", &r), 0);
 	assert_int_equal(r.n, 1);
 	m = find(&r, MISMATCH_POD_ABOVE_PATH_MTU, "web-7d9f-c71b85");
 	assert_non_null(m);
@@ -117,7 +134,6 @@ static void test_unbridged_black_hole_restarts_the_pod(void **state)
 
 static void test_veth_ends_gateway_and_default_mtu(void **state)
 {
-	struct policy big = { .mode = MODE_NOENCAP, .default_mtu = 9000 };
 	struct check_report r;
 
 	(void)state;
@@ -125,7 +141,7 @@ static void test_veth_ends_gateway_and_default_mtu(void **state)
 	node.uplink.mtu = 1500;
 	pods[0].host_mtu = 1500; /* Pod end stays 1450 */
 	node.gateway = (struct nl_link){ .ifindex = 4, .name = "antrea-gw0", .mtu = 1450 };
-	assert_int_equal(check_node(&node, &big, &r), 0);
+	assert_int_equal(audit("noEncap", "default-mtu", "9000", &r), 0);
 	assert_non_null(find(&r, MISMATCH_VETH_ENDS_DIFFER, "coredns--e5a5a3"));
 	assert_non_null(find(&r, MISMATCH_GATEWAY_MTU, "antrea-gw0"));
 	assert_non_null(find(&r, MISMATCH_DEFAULT_MTU_ABOVE_PATH, "ens192"));
@@ -138,10 +154,14 @@ static void test_json_document_carries_the_contract(void **state)
 	struct json_object *o, *list, *m, *v, *restart;
 	size_t i, n;
 	bool saw_coredns = false;
+	struct cni *cni = cni_new("antrea");
+	struct view view;
 
 	(void)state;
-	assert_int_equal(check_node(&node, &noencap, &r), 0);
-	o = check_to_json(&r, &node, &noencap, "test");
+	fixture_cni_option(cni, "mode", "noEncap");
+	fixture_view(&view, &node, cni, pod_map);
+	assert_int_equal(check_node(&view, &r), 0);
+	o = check_to_json(&r, &view);
 	assert_true(json_object_object_get_ex(o, "consistent", &v));
 	assert_false(json_object_get_boolean(v));
 	assert_true(json_object_object_get_ex(o, "mismatches", &list));
@@ -165,6 +185,7 @@ static void test_json_document_carries_the_contract(void **state)
 	assert_int_equal(json_object_array_length(restart), 1);
 	json_object_put(o);
 	check_report_free(&r);
+	fixture_view_free(&view);
 }
 
 int main(void)
@@ -178,5 +199,9 @@ int main(void)
 		cmocka_unit_test_setup(test_json_document_carries_the_contract, setup),
 	};
 
-	return cmocka_run_group_tests_name("check", tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("check", tests, NULL, NULL);
+
+	if (pod_map)
+		unlink(pod_map);
+	return failed;
 }

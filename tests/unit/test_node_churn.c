@@ -21,8 +21,9 @@
 
 static struct nl_link pod_link(int ifindex)
 {
-	struct nl_link l = { .ifindex = ifindex, .mtu = 1500, .peer_ifindex = 2,
-			     .peer_netnsid = NO_SUCH_NSID };
+	struct nl_link l = {
+		.ifindex = ifindex, .mtu = 1500, .peer_ifindex = 2, .peer_netnsid = NO_SUCH_NSID
+	};
 
 	snprintf(l.name, sizeof(l.name), "p%d", ifindex);
 	snprintf(l.kind, sizeof(l.kind), "veth");

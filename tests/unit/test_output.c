@@ -11,8 +11,10 @@
 
 #include <cmocka.h>
 
+#include "podid/registry.h"
 #include "report/output.h"
 #include "report/summary.h"
+#include "fixture_view.h"
 
 static struct pod_ref web = { .ns = "default", .name = "web-7d9f4c6b8-k8s2m" };
 
@@ -166,8 +168,12 @@ static void test_summary_rows_and_tally(void **state)
 				 .ifname = "web-7d9f-c71b85",
 				 .host_mtu = 1500,
 				 .pod_mtu = 1500,
-				 .netns = "mtg-pod-web",
-				 .named = true };
+				 .netns = "mtg-pod-web" };
+	static const char *const names[][3] = { { "web-7d9f-c71b85", "default",
+						  "web-7d9f4c6b8-k8s2m" } };
+	char *map = fixture_pod_map(names, 1);
+	struct podid_opts opts = { .cni_cache = "/nonexistent", .pod_map = map };
+	struct podid *ids = podid_new(&opts, NULL);
 	struct node node = { .uplink = { .ifindex = 3, .name = "ens192" },
 			     .pods = &pod,
 			     .n_pods = 1 };
@@ -176,11 +182,12 @@ static void test_summary_rows_and_tally(void **state)
 	struct json_object *o, *list, *row, *packets;
 
 	(void)state;
-	pod.pod = web;
+	assert_non_null(ids);
+	podid_load(ids, &node, 0);
 	rows[0].packets[MG_CLASS_TOO_BIG] = 5;
 	assert_int_equal(tally_add(&tally, 12, MG_HOOK_POD_INGRESS, 3), 0);
 	assert_int_equal(tally_add(&tally, 12, MG_HOOK_POD_INGRESS, 2), 0);
-	assert_int_equal(summary_build(rows, 2, &node, NULL, &tally, &out), 0);
+	assert_int_equal(summary_build(rows, 2, &node, ids, NULL, &tally, &out), 0);
 	assert_string_equal(out[0].iface, "web-7d9f-c71b85");
 	assert_string_equal(out[0].pod.pod->name, web.name);
 	assert_int_equal(out[0].alerted, 5);
@@ -199,6 +206,8 @@ static void test_summary_rows_and_tally(void **state)
 	json_object_put(o);
 	free(out);
 	tally_free(&tally);
+	podid_free(ids);
+	unlink(map);
 }
 
 int main(void)

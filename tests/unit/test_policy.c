@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The MTU policy: Antrea's Pod MTU for every mode, tunnel and encryption,
- * the path MTU, Pod limits and parsing. Numbers from INCIDENT.md. */
+/* Antrea's MTU arithmetic: the Pod MTU for every mode, tunnel and
+ * encryption, the path MTU and parsing. Numbers from INCIDENT.md. (The
+ * override, the Pod limits and the path's description are limits/'s:
+ * test_limits.c.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,26 +96,13 @@ static void test_default_mtu_sets_pods_not_the_path(void **state)
 	assert_int_equal(policy_path_mtu(&p, 1500), 1500);
 }
 
-static void test_path_mtu_override_and_small_uplinks(void **state)
+static void test_small_and_large_uplinks(void **state)
 {
-	struct policy over = { .mode = MODE_ENCAP, .path_mtu_override = 1400 };
 	struct policy geneve = { .mode = MODE_ENCAP, .tunnel = TUNNEL_GENEVE };
 
 	(void)state;
-	assert_int_equal(policy_path_mtu(&over, 1500), 1400);
 	assert_int_equal(policy_path_mtu(&geneve, 9000), 8950);
 	assert_int_equal(policy_path_mtu(&geneve, 40), 0);
-}
-
-static void test_pod_limit_is_smaller_end(void **state)
-{
-	(void)state;
-	assert_int_equal(policy_pod_limit(1500, 1450), 1450);
-	assert_int_equal(policy_pod_limit(1450, 1500), 1450);
-	assert_int_equal(policy_pod_limit(1500, 1500), 1500);
-	/* An unreadable Pod end (0) falls back to the host end, and back. */
-	assert_int_equal(policy_pod_limit(1500, 0), 1500);
-	assert_int_equal(policy_pod_limit(0, 1450), 1450);
 }
 
 static void test_parse_names(void **state)
@@ -140,20 +129,23 @@ static void test_parse_names(void **state)
 	assert_int_not_equal(policy_parse_encryption("tls", &enc), 0);
 }
 
-static void test_describe_path(void **state)
+static void test_describe_deduction(void **state)
 {
 	struct policy encap = { .mode = MODE_ENCAP, .tunnel = TUNNEL_GENEVE };
+	struct policy encap6 = { .mode = MODE_ENCAP,
+				 .tunnel = TUNNEL_VXLAN,
+				 .ipv6 = true,
+				 .encryption = ENCRYPTION_IPSEC };
 	struct policy noencap = { .mode = MODE_NOENCAP };
-	struct policy override = { .mode = MODE_NOENCAP, .path_mtu_override = 1400 };
 	char buf[128];
 
 	(void)state;
-	policy_describe_path(&noencap, "ens192", 1450, buf, sizeof(buf));
-	assert_string_equal(buf, "uplink ens192 MTU 1450");
-	policy_describe_path(&encap, "ens192", 1500, buf, sizeof(buf));
-	assert_string_equal(buf, "uplink ens192 MTU 1500 - 50 (encap geneve)");
-	policy_describe_path(&override, "ens192", 1500, buf, sizeof(buf));
-	assert_string_equal(buf, "--path-mtu 1400");
+	policy_describe_deduction(&noencap, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	policy_describe_deduction(&encap, buf, sizeof(buf));
+	assert_string_equal(buf, "encap geneve");
+	policy_describe_deduction(&encap6, buf, sizeof(buf));
+	assert_string_equal(buf, "encap vxlan, IPv6, IPsec");
 }
 
 int main(void)
@@ -162,10 +154,9 @@ int main(void)
 		cmocka_unit_test(test_every_mode_tunnel_and_encryption),
 		cmocka_unit_test(test_incident_examples),
 		cmocka_unit_test(test_default_mtu_sets_pods_not_the_path),
-		cmocka_unit_test(test_path_mtu_override_and_small_uplinks),
-		cmocka_unit_test(test_pod_limit_is_smaller_end),
+		cmocka_unit_test(test_small_and_large_uplinks),
 		cmocka_unit_test(test_parse_names),
-		cmocka_unit_test(test_describe_path),
+		cmocka_unit_test(test_describe_deduction),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);

@@ -130,14 +130,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_an_interface_keeps_its_slot, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_pod_back_on_its_ifindex_keeps_counting, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_retired_slots_keep_counts_until_the_pool_is_full,
+		cmocka_unit_test_setup_teardown(test_a_pod_back_on_its_ifindex_keeps_counting,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_retired_slots_keep_counts_until_the_pool_is_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pod_limit_min_follows_live_pods, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_sweep_retires_what_was_not_claimed_again, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_retires_what_was_not_claimed_again,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("slots", tests, NULL, NULL);

@@ -67,6 +67,9 @@ static void test_bad_config_is_einval(void **state)
 	assert_int_equal(antrea_config_load(FIXTURES "/antrea/missing.conf", &cfg), -ENOENT);
 }
 
+/* The keys Antrea's module reads its ports with. */
+static const struct ovsdb_keys *antrea_keys;
+
 static char *read_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -86,11 +89,11 @@ static void test_ovsdb_reply_yields_ports(void **state)
 	struct ovs_ports ports;
 
 	(void)state;
-	assert_int_equal(ovsdb_parse_ports_reply(json, &ports), 0);
+	assert_int_equal(ovsdb_parse_ports_reply(json, antrea_keys, &ports), 0);
 	assert_int_equal(ports.n, 5);
 	p = ovs_find_port(&ports, "coredns--e5a5a3");
 	assert_non_null(p);
-	assert_string_equal(p->antrea_type, "container");
+	assert_string_equal(p->role, "container");
 	assert_string_equal(p->pod.ns, "kube-system");
 	assert_string_equal(p->pod.name, "coredns-7c6d8f5b9-x2vqp");
 	assert_int_equal(p->mtu, 1450);
@@ -101,7 +104,7 @@ static void test_ovsdb_reply_yields_ports(void **state)
 	assert_string_equal(p->iface_type, "internal");
 	assert_int_equal(p->mtu, 1450);
 	/* An empty mtu, a set mtu_request. */
-	p = ovs_find_by_antrea_type(&ports, "tunnel");
+	p = ovs_find_by_role(&ports, "tunnel");
 	assert_non_null(p);
 	assert_string_equal(p->iface_type, "geneve");
 	assert_int_equal(p->mtu, 0);
@@ -122,10 +125,13 @@ static void test_ovsdb_errors_and_garbage_are_einval(void **state)
 	(void)state;
 	assert_int_equal(ovsdb_parse_ports_reply("{\"id\":0,\"result\":null,\"error\":\"unknown "
 						 "database\"}",
-						 &ports),
+						 antrea_keys, &ports),
 			 -EINVAL);
-	assert_int_equal(ovsdb_parse_ports_reply("HTTP/1.1 400 Bad Request", &ports), -EINVAL);
-	assert_int_equal(ovsdb_parse_ports_reply("{\"result\":[{\"rows\":[]}]}", &ports), -EINVAL);
+	assert_int_equal(ovsdb_parse_ports_reply("HTTP/1.1 400 Bad Request", antrea_keys, &ports),
+			 -EINVAL);
+	assert_int_equal(
+		ovsdb_parse_ports_reply("{\"result\":[{\"rows\":[]}]}", antrea_keys, &ports),
+		-EINVAL);
 	assert_int_equal(ports.n, 0);
 }
 
@@ -134,7 +140,8 @@ static void test_ovsdb_missing_socket_is_enoent(void **state)
 	struct ovs_ports ports;
 
 	(void)state;
-	assert_int_equal(ovsdb_read_ports("/nonexistent/db.sock", 100, &ports), -ENOENT);
+	assert_int_equal(ovsdb_read_ports("/nonexistent/db.sock", 100, antrea_keys, &ports),
+			 -ENOENT);
 }
 
 int main(void)
@@ -149,5 +156,11 @@ int main(void)
 		cmocka_unit_test(test_ovsdb_missing_socket_is_enoent),
 	};
 
-	return cmocka_run_group_tests_name("sources", tests, NULL, NULL);
+	struct cni *antrea = cni_new("antrea");
+	int failed;
+
+	antrea_keys = cni_ovsdb_keys(antrea);
+	failed = cmocka_run_group_tests_name("sources", tests, NULL, NULL);
+	cni_free(antrea);
+	return failed;
 }

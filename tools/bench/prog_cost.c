@@ -32,7 +32,8 @@ static const struct packet mix[] = {
 	{ .name = "tcp ack (54 B)", .spec = { .family = FRAME_IPV4, .l3_len = 40, .df = true } },
 	{ .name = "full size, fits (1450 B)",
 	  .spec = { .family = FRAME_IPV4, .l3_len = 1450, .df = true } },
-	{ .name = "oversize DF (1500 B)", .spec = { .family = FRAME_IPV4, .l3_len = 1500, .df = true } },
+	{ .name = "oversize DF (1500 B)",
+	  .spec = { .family = FRAME_IPV4, .l3_len = 1500, .df = true } },
 	{ .name = "GSO 3000 B, 1448 segments",
 	  .spec = { .family = FRAME_IPV4, .l3_len = 3000, .df = true },
 	  .gso_size = 1448 },
@@ -43,11 +44,12 @@ static const struct packet mix[] = {
 
 static int cmp_u32(const void *a, const void *b)
 {
-	return (int)(*(const __u32 *)a > *(const __u32 *)b) - (int)(*(const __u32 *)a < *(const __u32 *)b);
+	return (int)(*(const __u32 *)a > *(const __u32 *)b) -
+	       (int)(*(const __u32 *)a < *(const __u32 *)b);
 }
 
-static __u32 run(int fd, const struct packet *p, const uint8_t *frame, unsigned int len,
-		 int xdp, int repeat)
+static __u32 run(int fd, const struct packet *p, const uint8_t *frame, unsigned int len, int xdp,
+		 int repeat)
 {
 	struct __sk_buff skb = { .gso_size = p->gso_size };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
@@ -76,7 +78,8 @@ static void configure(struct mtuguard_bpf *skel, int pods)
 
 	bpf_map_update_elem(bpf_map__fd(skel->maps.mg_node), &zero, &node, BPF_ANY);
 	for (i = 0; i < pods; i++) {
-		struct mg_addr a = { .family = AF_INET, .addr = { 10, 200, (uint8_t)(i >> 8), (uint8_t)i } };
+		struct mg_addr a = { .family = AF_INET,
+				     .addr = { 10, 200, (uint8_t)(i >> 8), (uint8_t)i } };
 		struct mg_local_dst d = { .kind = MG_DST_POD, .ifindex = 1000 + i, .mtu = 1500 };
 
 		ifindex = 1000 + i;
@@ -92,8 +95,10 @@ static void configure(struct mtuguard_bpf *skel, int pods)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "rounds", required_argument, NULL, 'r' }, { "repeat", required_argument, NULL, 'n' },
-		{ "pods", required_argument, NULL, 'p' },   { "json", required_argument, NULL, 'j' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "repeat", required_argument, NULL, 'n' },
+		{ "pods", required_argument, NULL, 'p' },
+		{ "json", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int rounds = 7, repeat = 200000, pods = 0, opt, r;
@@ -134,8 +139,8 @@ int main(int argc, char **argv)
 	if (json_path)
 		json = fopen(json_path, "w");
 	if (json)
-		fprintf(json, "{\"pods\": %d, \"repeat\": %d, \"rounds\": %d, \"results\": [\n", pods,
-			repeat, rounds);
+		fprintf(json, "{\"pods\": %d, \"repeat\": %d, \"rounds\": %d, \"results\": [\n",
+			pods, repeat, rounds);
 	printf("per-packet cost, ns (median of %d rounds x %d runs; %d Pods in the maps)\n", rounds,
 	       repeat, pods);
 	printf("  %-28s %-15s %8s %8s %7s\n", "packet", "program", "no-op", "mtuguard", "ratio");
@@ -160,19 +165,21 @@ int main(int argc, char **argv)
 			__u32 a[99], b[99];
 
 			if (progs[k].xdp && p->gso_size)
-				continue; /* XDP frames carry no GSO */
+				continue;	       /* XDP frames carry no GSO */
 			for (r = 0; r < rounds; r++) { /* A, B, A, B, ... */
 				a[r] = run(base_fd, p, frame, len, progs[k].xdp, repeat);
-				b[r] = run(bpf_program__fd(progs[k].prog), p, frame, len, progs[k].xdp,
-					   repeat);
+				b[r] = run(bpf_program__fd(progs[k].prog), p, frame, len,
+					   progs[k].xdp, repeat);
 			}
 			qsort(a, (size_t)rounds, sizeof(a[0]), cmp_u32);
 			qsort(b, (size_t)rounds, sizeof(b[0]), cmp_u32);
-			printf("  %-28s %-15s %8u %8u %6.2fx\n", p->name, progs[k].name, a[rounds / 2],
-			       b[rounds / 2], a[rounds / 2] ? (double)b[rounds / 2] / a[rounds / 2] : 0);
+			printf("  %-28s %-15s %8u %8u %6.2fx\n", p->name, progs[k].name,
+			       a[rounds / 2], b[rounds / 2],
+			       a[rounds / 2] ? (double)b[rounds / 2] / a[rounds / 2] : 0);
 			if (json)
 				fprintf(json,
-					"%s  {\"packet\": \"%s\", \"program\": \"%s\", \"noop_ns\": %u, "
+					"%s  {\"packet\": \"%s\", \"program\": \"%s\", "
+					"\"noop_ns\": %u, "
 					"\"mtuguard_ns\": %u}",
 					i || k ? ",\n" : "", p->name, progs[k].name, a[rounds / 2],
 					b[rounds / 2]);

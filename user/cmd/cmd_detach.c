@@ -10,7 +10,7 @@
 #include "lib/cli.h"
 #include "cmd/commands.h"
 #include "lib/log.h"
-#include "report/output.h"
+#include "report/json.h"
 
 static const char detach_help[] =
 	"Usage: mtuguard detach [OPTIONS]\n"
@@ -21,39 +21,32 @@ static const char detach_help[] =
 	"pinned in DIR. Other programs, filters and the clsact qdisc itself are left\n"
 	"alone. A watch detaches by itself when it stops; this is for one that was\n"
 	"killed, and to drop the counters `mtuguard stats` reads.\n"
-	"\n"
-	"Options:\n"
-	"  --pin DIR       the pin directory (default " MG_DEFAULT_PIN_DIR ")\n"
-	"  --json          one JSON document on stdout\n"
-	"  -v, --verbose   more diagnostics on stderr\n"
-	"  -h, --help      this help\n"
+	"\n";
+
+static const char detach_help_outro[] =
 	"\n"
 	"Exit status: 0 success (also when there was nothing to remove), 2 error\n"
 	"(a running watch holds DIR, no privileges).\n";
 
 int cmd_detach(int argc, char **argv)
 {
-	static const struct option long_opts[] = {
-		COMMON_LONG_OPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	struct common_opts common = { .pin_dir = MG_DEFAULT_PIN_DIR };
+	struct common_opts common;
+	struct opt_group group;
 	int removed = 0;
-	int opt, lock_fd, err;
+	int lock_fd, err;
 
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTS, long_opts, NULL)) != -1) {
-		if (cli_common_option(opt, optarg, &common))
-			continue;
-		if (opt == 'h') {
-			fputs(detach_help, stdout);
-			return EXIT_OK;
-		}
-		return cli_usage_error("detach");
+	cli_common_init(&common, "one JSON document on stdout",
+			"the pin directory (default " MG_DEFAULT_PIN_DIR ")");
+	group = cli_common_group(&common, "Options");
+	err = options_parse("detach", argc, argv, &group, 1);
+	if (err == CLI_HELP) {
+		fputs(detach_help, stdout);
+		options_print_help(stdout, &group, 1);
+		fputs(detach_help_outro, stdout);
+		return EXIT_OK;
 	}
-	if (optind < argc) {
-		pr_err("detach takes no arguments, only options ('%s')", argv[optind]);
-		return cli_usage_error("detach");
-	}
+	if (err)
+		return EXIT_ERROR;
 	cli_apply_common(&common);
 	if (geteuid() != 0)
 		pr_info("not root: removing links and filters needs CAP_NET_ADMIN and CAP_BPF");
@@ -76,13 +69,11 @@ out:
 	if (lock_fd >= 0)
 		close(lock_fd);
 	if (common.json) {
-		struct json_object *o = json_object_new_object();
+		struct json_object *o = json_event("detach");
 
-		json_object_object_add(o, "event", json_object_new_string("detach"));
 		json_object_object_add(o, "removed", json_object_new_int(removed));
 		json_object_object_add(o, "ok", json_object_new_boolean(!err));
-		output_json_line(o);
-		json_object_put(o);
+		json_print_line(o);
 	} else {
 		printf("mtuguard: removed %d link%s, filter%s and pin%s\n", removed,
 		       removed == 1 ? "" : "s", removed == 1 ? "" : "s", removed == 1 ? "" : "s");

@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "report/output.h"
 #include "podid/podid.h"
+#include "podid/registry.h"
 #include "report/summary.h"
 
 static const char stats_help[] =
@@ -26,16 +27,23 @@ static const char stats_help[] =
 	"ICMP too-big messages, packets that fit, and frames skipped (not IP or\n"
 	"truncated); then the programs' own health (samples sent, ring-buffer losses).\n"
 	"The same maps can be read with bpftool: bpftool map dump pinned DIR/mg_counters\n"
-	"\n"
-	"Options:\n"
-	"  --cni-cache DIR   name Pods from the container runtime's libcni cache\n"
-	"                    (default /var/lib/cni)\n"
-	"  --pin DIR         where the watch pinned its maps (default " MG_DEFAULT_PIN_DIR ")\n"
-	"  --json            one JSON document on stdout\n"
-	"  -v, --verbose     more diagnostics on stderr\n"
-	"  -h, --help        this help\n"
+	"\n";
+
+static const char stats_help_outro[] =
 	"\n"
 	"Exit status: 0 success, 2 error (nothing pinned at DIR, no privileges).\n";
+
+static const struct opt_def stats_defs[] = {
+	{ "cni-cache", 0, "DIR",
+	  "name Pods from the container runtime's libcni cache\n(default " DEFAULT_CNI_CACHE ")" },
+};
+
+static int stats_option(void *ctx, const struct opt_def *opt, const char *arg)
+{
+	(void)opt;
+	*(const char **)ctx = arg;
+	return 0;
+}
 
 static int open_pinned(const char *pin_dir, const char *name)
 {
@@ -70,38 +78,34 @@ static int open_pinned_optional(const char *pin_dir, const char *name)
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option long_opts[] = {
-		{ "cni-cache", required_argument, NULL, 'c' },
-		COMMON_LONG_OPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	struct common_opts common = { .pin_dir = MG_DEFAULT_PIN_DIR };
-	const char *cni_dir = "/var/lib/cni";
+	const char *cni_dir = DEFAULT_CNI_CACHE;
+	struct common_opts common;
+	struct opt_group groups[2];
 	struct mg_counters *rows = NULL;
 	struct summary_row *summary = NULL;
 	struct pod_table cache = {};
 	__u64 stats[MG_STAT_MAX];
 	int counters_fd = -1, stats_fd = -1, drops_fd = -1;
-	int ret = EXIT_ERROR, opt;
+	int ret = EXIT_ERROR;
 	size_t n = 0;
 
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTS, long_opts, NULL)) != -1) {
-		if (cli_common_option(opt, optarg, &common))
-			continue;
-		if (opt == 'h') {
-			fputs(stats_help, stdout);
-			return EXIT_OK;
-		}
-		if (opt == 'c') {
-			cni_dir = optarg;
-			continue;
-		}
-		return cli_usage_error("stats");
+	cli_common_init(&common, "one JSON document on stdout",
+			"where the watch pinned its maps (default " MG_DEFAULT_PIN_DIR ")");
+	groups[0] = (struct opt_group){ .title = "Options",
+					.defs = OPT_DEFS(stats_defs),
+					.handle = stats_option,
+					.ctx = &cni_dir };
+	groups[1] = cli_common_group(&common, "Output");
+	ret = options_parse("stats", argc, argv, groups, 2);
+	if (ret == CLI_HELP) {
+		fputs(stats_help, stdout);
+		options_print_help(stdout, groups, 2);
+		fputs(stats_help_outro, stdout);
+		return EXIT_OK;
 	}
-	if (optind < argc) {
-		pr_err("stats takes no arguments, only options ('%s')", argv[optind]);
-		return cli_usage_error("stats");
-	}
+	if (ret)
+		return EXIT_ERROR;
+	ret = EXIT_ERROR;
 	cli_apply_common(&common);
 
 	counters_fd = open_pinned(common.pin_dir, MG_MAP_COUNTERS);
@@ -113,7 +117,7 @@ int cmd_stats(int argc, char **argv)
 	if (cni_cache_load(cni_dir, &cache) && cache.n == 0)
 		pr_info("no CNI cache at %s/results; Pods are shown by interface", cni_dir);
 	if (counters_read(counters_fd, 0, &rows, &n) || stats_read(stats_fd, stats) ||
-	    summary_build(rows, n, NULL, &cache, NULL, &summary)) {
+	    summary_build(rows, n, NULL, NULL, &cache, NULL, &summary)) {
 		pr_err("cannot read the pinned counters in %s", common.pin_dir);
 		goto out;
 	}

@@ -142,39 +142,17 @@ unsigned int policy_expected_pod_mtu(const struct policy *p, unsigned int transp
 
 unsigned int policy_path_mtu(const struct policy *p, unsigned int uplink_mtu)
 {
-	if (p->path_mtu_override)
-		return p->path_mtu_override;
 	return minus(uplink_mtu, policy_mtu_deduction(p));
 }
 
-void policy_describe_path(const struct policy *p, const char *uplink, unsigned int uplink_mtu,
-			  char *buf, size_t size)
+void policy_describe_deduction(const struct policy *p, char *buf, size_t size)
 {
-	unsigned int deduction = policy_mtu_deduction(p);
-	char what[64];
-
-	if (p->path_mtu_override) {
-		snprintf(buf, size, "--path-mtu %u", p->path_mtu_override);
-		return;
-	}
-	if (!deduction) {
-		snprintf(buf, size, "uplink %s MTU %u", uplink, uplink_mtu);
-		return;
-	}
-	if (p->encryption == ENCRYPTION_WIREGUARD)
-		snprintf(what, sizeof(what), "wireGuard%s", p->ipv6 ? ", IPv6" : "");
+	if (!policy_mtu_deduction(p))
+		snprintf(buf, size, "%s", "");
+	else if (p->encryption == ENCRYPTION_WIREGUARD)
+		snprintf(buf, size, "wireGuard%s", p->ipv6 ? ", IPv6" : "");
 	else
-		snprintf(what, sizeof(what), "%s %s%s%s", policy_mode_name(p->mode),
+		snprintf(buf, size, "%s %s%s%s", policy_mode_name(p->mode),
 			 policy_tunnel_name(p->tunnel), p->ipv6 ? ", IPv6" : "",
 			 p->encryption == ENCRYPTION_IPSEC ? ", IPsec" : "");
-	snprintf(buf, size, "uplink %s MTU %u - %u (%s)", uplink, uplink_mtu, deduction, what);
-}
-
-unsigned int policy_pod_limit(unsigned int host_mtu, unsigned int pod_mtu)
-{
-	if (!host_mtu)
-		return pod_mtu;
-	if (!pod_mtu)
-		return host_mtu;
-	return host_mtu < pod_mtu ? host_mtu : pod_mtu;
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * MTU policy: what MTU a Pod should have and what its packets must fit, as
- * Antrea computes it (pkg/agent/config): Pod MTU = transport interface MTU -
- * deduction, unless defaultMTU is set. Pure arithmetic over the settings and
- * the MTUs the node model found, so it is unit-tested without a kernel; the
- * BPF side only compares with what comes out of here.
+ * Antrea's MTU arithmetic (pkg/agent/config): Pod MTU = transport interface
+ * MTU - deduction, unless defaultMTU is set; what leaves the node must fit
+ * the uplink MTU - the same deduction. Pure arithmetic over Antrea's
+ * settings, unit-tested without a kernel; antrea.c is the module that uses
+ * it, and limits/ is where it becomes the node's numbers.
  */
 #ifndef MTUGUARD_POLICY_H
 #define MTUGUARD_POLICY_H
@@ -17,7 +17,7 @@ enum traffic_mode {
 	MODE_ENCAP = 1,		      /* Pod traffic leaves inside a tunnel */
 	MODE_HYBRID = 2,	      /* tunnel only to Nodes in other subnets */
 	MODE_NETWORK_POLICY_ONLY = 3, /* chained: the primary CNI owns routing */
-	MODE_AUTO = 4,		      /* infer from the node (only before policy_resolve) */
+	MODE_AUTO = 4,		      /* infer from the node (until the module resolves it) */
 };
 
 enum tunnel_type {
@@ -39,7 +39,6 @@ struct policy {
 	enum encryption_mode encryption;
 	bool ipv6;		  /* the node's transport has an IPv6 address: +20 per tunnel */
 	unsigned int default_mtu; /* Antrea's defaultMTU; 0: derive from the uplink */
-	unsigned int path_mtu_override; /* --path-mtu; 0: compute */
 };
 
 int policy_parse_mode(const char *s, enum traffic_mode *out);
@@ -55,17 +54,11 @@ unsigned int policy_tunnel_overhead(enum tunnel_type tunnel);
 unsigned int policy_mtu_deduction(const struct policy *p);
 /* The MTU Antrea gives a new Pod: defaultMTU, or transport MTU - deduction. */
 unsigned int policy_expected_pod_mtu(const struct policy *p, unsigned int transport_mtu);
-/* The largest L3 packet a Pod can send off the node: the override, or the
- * uplink MTU minus the deduction (defaultMTU does not change the wire). */
+/* The largest L3 packet a Pod can send off the node: the uplink MTU minus
+ * the deduction (defaultMTU does not change the wire). */
 unsigned int policy_path_mtu(const struct policy *p, unsigned int uplink_mtu);
-
-/* Where the path MTU comes from, as a phrase for alerts:
- * "uplink ens192 MTU 1450" or "uplink ens192 MTU 1500 - 50 (encap geneve)". */
-void policy_describe_path(const struct policy *p, const char *uplink, unsigned int uplink_mtu,
-			  char *buf, size_t size);
-
-/* The limit for packets to a Pod: the smaller MTU of its veth's two ends
- * (the bridge checks the host end, the veth the Pod end); 0 ends ignored. */
-unsigned int policy_pod_limit(unsigned int host_mtu, unsigned int pod_mtu);
+/* Why the deduction is what it is, as a phrase: "encap geneve, IPv6",
+ * "wireGuard"; "" when there is none. */
+void policy_describe_deduction(const struct policy *p, char *buf, size_t size);
 
 #endif

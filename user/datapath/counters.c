@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "lib/array.h"
-#include "report/output.h"
 
 /* Per-CPU map values come as one slot per possible CPU, each rounded up to
  * 8 bytes. */
@@ -53,7 +52,8 @@ int counters_reset(int map_fd, unsigned int slot, int ifindex, const enum mg_hoo
 
 		for (h = 0; h < nhooks; h++) {
 			if (mg_counter_index(slot, hooks[h]) == i)
-				id = (struct mg_counter_key){ .ifindex = (__u32)ifindex, .hook = hooks[h] };
+				id = (struct mg_counter_key){ .ifindex = (__u32)ifindex,
+							      .hook = hooks[h] };
 		}
 		/* Every CPU's copy: the programs add, userspace sums. */
 		for (cpu = 0; cpu < ncpus; cpu++)

@@ -7,6 +7,7 @@
 #ifndef MTUGUARD_COUNTERS_H
 #define MTUGUARD_COUNTERS_H
 
+#include <net/if.h>
 #include <stddef.h>
 
 #include <linux/types.h>
@@ -26,10 +27,15 @@ int counters_read(int map_fd, unsigned int entries, struct mg_counters **rows, s
 /* mg_stats summed over CPUs. */
 int stats_read(int map_fd, __u64 out[MG_STAT_MAX]);
 
+/* The kernel's confirmed too-big drops on one device. */
+struct drop_row {
+	char iface[IF_NAMESIZE];
+	__u64 packets;
+};
+
 /* Confirmed drops of one ifindex in mg_drops, summed over CPUs. */
 int drops_read(int map_fd, __u32 ifindex, __u64 *total);
 /* Every device in mg_drops, named in this netns; *rows malloc'd. */
-struct drop_row;
 int drops_rows(int map_fd, struct drop_row **rows, size_t *n);
 
 /* Called once per flow that has packets no event has reported yet, with

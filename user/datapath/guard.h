@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The guard: mtuguard's BPF object on a node. Load (skeleton, rodata, map
- * pins), configure (policy into maps), attach (every hook or none), close
- * (detach; the pinned maps stay for `mtuguard stats`).
+ * pins; guard.c), configure (the limits into the maps; configure.c), attach
+ * (every hook or none), close (detach; the pinned maps stay for `mtuguard
+ * stats`).
  */
 #ifndef MTUGUARD_GUARD_H
 #define MTUGUARD_GUARD_H
@@ -13,15 +14,16 @@
 #include <linux/types.h>
 
 #include "datapath/attach.h"
-#include "node/node.h"
-#include "cni/antrea_mtu.h"
 #include "datapath/slots.h"
+#include "limits/limits.h"
+#include "node/node.h"
 
 struct guard_opts {
 	const char *pin_dir;
 	__u64 sample_interval_ns;
 	enum attach_mode attach_mode;
 	bool uplink_xdp;
+	bool confirmed_drops; /* load the kfree_skb program (it needs CAP_PERFMON) */
 };
 
 struct guard {
@@ -33,26 +35,20 @@ struct guard {
 	char pin_dir[PATH_MAX];
 };
 
-/* Reports and returns -EPERM when this process may not load and attach
- * networking BPF programs; call it before anything else. */
-int guard_check_privileges(void);
-/* After attaching, keeps only what following the node needs: CAP_BPF (new
- * links and pins) and CAP_NET_ADMIN (TCX/clsact on new veths, reading Pod
- * ends by nsid). Everything else (CAP_SYS_ADMIN for mounting bpffs,
- * CAP_PERFMON for the tracepoint, ...) is dropped for good. */
-int guard_drop_privileges(void);
 /* Checks BTF, prepares bpffs, locks the pin directory (replacing what a
  * dead watch left there) and loads the programs. Reports its own errors. */
 int guard_load(struct guard *g, const struct guard_opts *opts);
 /* Writes the node's roles and limits into the maps. */
-int guard_configure(struct guard *g, const struct node *node, const struct policy *policy);
+int guard_configure(struct guard *g, const struct node *node, const struct limits *l);
 /* Attaches Pod ingress and egress on every Pod veth and the uplink hook.
  * All or nothing: on error, what was attached is removed again. */
 int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp);
 /* Following the node: a Pod that appeared (configure and attach; on error
  * nothing of it is left), one whose MTU or addresses changed, one gone. */
-int guard_add_pod(struct guard *g, const struct pod_iface *pod, unsigned int path_mtu);
-int guard_refresh_pod(struct guard *g, const struct pod_iface *pod, unsigned int path_mtu);
+int guard_add_pod(struct guard *g, const struct pod_iface *pod, const struct limits *l);
+int guard_refresh_pod(struct guard *g, const struct pod_iface *pod, const struct limits *l);
+/* Attaches Pod ingress and egress on one Pod veth (both or neither). */
+int guard_attach_pod(struct guard *g, const struct pod_iface *pod);
 void guard_remove_pod(struct guard *g, const struct pod_iface *pod);
 /* Removes every hook; the programs and maps stay loaded (and pinned). */
 void guard_detach(struct guard *g);

@@ -5,74 +5,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "lib/array.h"
+#include "lib/clock.h"
 #include "lib/log.h"
+#include "report/audit_report.h"
+#include "report/json.h"
 #include "report/output.h"
 #include "report/summary.h"
 
-void follow_init(struct follower *f, struct node *node, struct guard *guard,
-		 struct settings *settings, bool json)
+void follow_init(struct follower *f, struct view *view, struct guard *guard, bool json)
 {
 	memset(f, 0, sizeof(*f));
-	f->node = node;
+	f->view = view;
 	f->guard = guard;
-	f->settings = settings;
 	f->json = json;
-	if (check_node(node, &settings->policy, &f->last))
+	if (check_node(view, &f->last))
 		memset(&f->last, 0, sizeof(f->last));
-}
-
-static unsigned int path_mtu(const struct follower *f)
-{
-	return policy_path_mtu(&f->settings->policy, node_egress_mtu(f->node));
-}
-
-/* A JSON event with a time, or a text line with the same time. */
-static struct json_object *event_json(const char *event)
-{
-	struct json_object *o = json_object_new_object();
-	struct timespec now;
-	char buf[64];
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	format_rfc3339(&now, buf, sizeof(buf));
-	json_object_object_add(o, "time", json_object_new_string(buf));
-	json_object_object_add(o, "event", json_object_new_string(event));
-	return o;
-}
-
-static void text_time(char *buf, size_t size)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	localtime_r(&now, &tm);
-	strftime(buf, size, "%H:%M:%S", &tm);
 }
 
 static void report_pod(const struct follower *f, const char *event, const struct pod_iface *pod)
 {
-	struct pod_label l = pod_label_of(pod);
+	struct pod_label l = pod_label_of(pod, f->view->ids);
 	char when[16];
 
 	if (f->json) {
-		struct json_object *o = event_json(event), *p = NULL;
+		struct json_object *o = json_event(event);
 
-		if (l.pod) {
-			p = json_object_new_object();
-			json_object_object_add(p, "namespace", json_object_new_string(l.pod->ns));
-			json_object_object_add(p, "name", json_object_new_string(l.pod->name));
-		}
 		json_object_object_add(o, "iface", json_object_new_string(pod->ifname));
-		json_object_object_add(o, "pod", p);
+		json_object_object_add(o, "pod", json_pod(l.pod));
 		json_object_object_add(o, "pod_netns", json_object_new_string(pod->netns));
 		json_object_object_add(o, "pod_mtu", json_object_new_int((int)l.mtu));
-		output_json_line(o);
-		json_object_put(o);
+		json_print_line(o);
 		return;
 	}
-	text_time(when, sizeof(when));
+	output_text_time(when, sizeof(when));
 	printf("%s %s %s%s%s (veth %s, netns %s, MTU %u)\n", when, event,
 	       l.pod ? l.pod->ns : "unnamed Pod", l.pod ? "/" : "", l.pod ? l.pod->name : "",
 	       pod->ifname, pod->netns, l.mtu);
@@ -81,10 +48,9 @@ static void report_pod(const struct follower *f, const char *event, const struct
 
 static void pod_appeared(struct follower *f, struct pod_iface *pod)
 {
-	int err;
+	int err = guard_add_pod(f->guard, pod, &f->view->limits);
+	int *slot;
 
-	settings_name_pod(f->settings, pod);
-	err = guard_add_pod(f->guard, pod, path_mtu(f));
 	if (err == -ENODEV)
 		return; /* gone again before we got to it */
 	if (err) {
@@ -92,36 +58,42 @@ static void pod_appeared(struct follower *f, struct pod_iface *pod)
 		pr_warn("cannot watch the new Pod veth %s: %s", pod->ifname, strerror(-err));
 		return;
 	}
-	report_pod(f, "pod_attached", pod);
+	/* Said at the end of the batch, once the names are read. */
+	slot = ARRAY_PUSH(f->attached, f->n_attached);
+	if (slot)
+		*slot = pod->ifindex;
+	else
+		report_pod(f, "pod_attached", pod);
 }
 
 static void own_link_event(struct follower *f, const struct monitor_event *ev)
 {
+	struct node *node = &f->view->node;
 	struct pod_iface *pod;
 	bool added;
 
 	if (ev->kind == MON_LINK_DEL) {
-		pod = node_pod_gone(f->node, ev->ifindex);
+		pod = node_pod_gone(node, ev->ifindex);
 		if (pod) {
 			guard_remove_pod(f->guard, pod);
 			report_pod(f, "pod_detached", pod);
 			f->dirty = true;
-		} else if (node_update_link(f->node, &ev->link, true)) {
+		} else if (node_update_link(node, &ev->link, true)) {
 			pr_warn("%s was deleted", ev->link.name);
 			f->limits_changed = f->dirty = true;
 		}
 		return;
 	}
-	if (node_update_link(f->node, &ev->link, false)) {
+	if (node_update_link(node, &ev->link, false)) {
 		f->limits_changed = f->dirty = true;
 		return;
 	}
-	pod = node_upsert_pod(f->node, &ev->link, &added);
+	pod = node_upsert_pod(node, &ev->link, &added);
 	if (!pod)
 		return;
 	if (added)
 		pod_appeared(f, pod);
-	else if (guard_refresh_pod(f->guard, pod, path_mtu(f)))
+	else if (guard_refresh_pod(f->guard, pod, &f->view->limits))
 		f->attach_errors++;
 	f->dirty = true;
 }
@@ -130,14 +102,12 @@ static void own_link_event(struct follower *f, const struct monitor_event *ev)
  * addresses came (after the veth: the CNI configures them last). */
 static void pod_netns_event(struct follower *f, const struct monitor_event *ev)
 {
-	struct pod_iface *pod = node_find_pod_by_peer(f->node, ev->nsid, ev->ifindex);
+	struct pod_iface *pod = node_find_pod_by_peer(&f->view->node, ev->nsid, ev->ifindex);
 
 	if (!pod)
 		return;
 	node_reread_pod(pod);
-	if (!pod->named)
-		settings_name_pod(f->settings, pod);
-	if (guard_refresh_pod(f->guard, pod, path_mtu(f)))
+	if (guard_refresh_pod(f->guard, pod, &f->view->limits))
 		f->attach_errors++;
 	f->dirty = true;
 }
@@ -168,13 +138,10 @@ static void report_drift(const struct follower *f, const struct mismatch *m)
 	char when[16];
 
 	if (f->json) {
-		struct json_object *o = mismatch_to_json(m, event_json("drift"));
-
-		output_json_line(o);
-		json_object_put(o);
+		json_print_line(mismatch_to_json(m, json_event("drift")));
 		return;
 	}
-	text_time(when, sizeof(when));
+	output_text_time(when, sizeof(when));
 	printf("%s drift ", when);
 	mismatch_print_text(m, "");
 	fflush(stdout);
@@ -185,19 +152,46 @@ static void report_consistent(const struct follower *f, const struct check_repor
 	char when[16];
 
 	if (f->json) {
-		struct json_object *o = event_json("consistent");
+		struct json_object *o = json_event("consistent");
 
 		json_object_object_add(o, "path_mtu", json_object_new_int((int)r->path_mtu));
 		json_object_object_add(o, "expected_pod_mtu",
 				       json_object_new_int((int)r->expected_mtu));
-		output_json_line(o);
-		json_object_put(o);
+		json_print_line(o);
 		return;
 	}
-	text_time(when, sizeof(when));
+	output_text_time(when, sizeof(when));
 	printf("%s consistent: every Pod, the gateway and the uplink agree again (path MTU %u)\n",
 	       when, r->path_mtu);
 	fflush(stdout);
+}
+
+/* The Pods attached in this batch, now that the names had their tick. */
+static void report_attached(struct follower *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_attached; i++) {
+		const struct pod_iface *pod = node_find_pod(&f->view->node, f->attached[i]);
+
+		if (pod && !pod->gone)
+			report_pod(f, "pod_attached", pod);
+	}
+	free(f->attached);
+	f->attached = NULL;
+	f->n_attached = 0;
+}
+
+static void refresh_every_pod(struct follower *f)
+{
+	struct node *node = &f->view->node;
+	size_t i;
+
+	for (i = 0; i < node->n_pods; i++) {
+		if (!node->pods[i].gone &&
+		    guard_refresh_pod(f->guard, &node->pods[i], &f->view->limits))
+			f->attach_errors++;
+	}
 }
 
 void follow_settle(struct follower *f)
@@ -205,23 +199,20 @@ void follow_settle(struct follower *f)
 	struct check_report now;
 	size_t i;
 
+	if (f->resync_pending)
+		follow_resync(f);
 	/* A new Pod's name may come after its veth and addresses. */
-	for (i = 0; i < f->node->n_pods; i++) {
-		if (!f->node->pods[i].gone && !f->node->pods[i].named)
-			settings_name_pod(f->settings, &f->node->pods[i]);
-	}
+	podid_tick(f->view->ids, &f->view->node, monotonic_ms());
+	report_attached(f);
 	if (f->limits_changed) {
-		for (i = 0; i < f->node->n_pods; i++) {
-			if (!f->node->pods[i].gone &&
-			    guard_refresh_pod(f->guard, &f->node->pods[i], path_mtu(f)))
-				f->attach_errors++;
-		}
+		view_recompute(f->view);
+		refresh_every_pod(f);
 		f->limits_changed = false;
 	}
 	if (!f->dirty)
 		return;
 	f->dirty = false;
-	if (check_node(f->node, &f->settings->policy, &now))
+	if (check_node(f->view, &now))
 		return;
 	for (i = 0; i < now.n; i++) {
 		if (!reported_before(&f->last, &now.items[i]))
@@ -235,15 +226,24 @@ void follow_settle(struct follower *f)
 
 int follow_resync(struct follower *f)
 {
+	struct node *node = &f->view->node;
 	struct nl_link *links;
 	size_t n, i, p;
 	int err;
 
-	f->resyncs++;
-	pr_warn("rtnetlink events were lost; re-reading the node's links");
+	if (!f->resync_pending) {
+		f->resyncs++;
+		pr_warn("rtnetlink events were lost; re-reading the node's links");
+	}
 	err = nl_dump_links(NL_OWN_NETNS, &links, &n);
-	if (err)
+	if (err) {
+		if (!f->resync_pending)
+			pr_warn("cannot re-read the node's links (%s); trying again",
+				strerror(-err));
+		f->resync_pending = true;
 		return err;
+	}
+	f->resync_pending = false;
 	for (i = 0; i < n; i++) {
 		struct monitor_event ev = { .kind = MON_LINK_NEW,
 					    .nsid = NL_OWN_NETNS,
@@ -253,8 +253,8 @@ int follow_resync(struct follower *f)
 		own_link_event(f, &ev);
 	}
 	/* Pods whose veth is not in the dump went while we were deaf. */
-	for (p = 0; p < f->node->n_pods; p++) {
-		struct pod_iface *pod = &f->node->pods[p];
+	for (p = 0; p < node->n_pods; p++) {
+		struct pod_iface *pod = &node->pods[p];
 		bool present = false;
 
 		for (i = 0; i < n && !present; i++)
@@ -275,4 +275,7 @@ int follow_resync(struct follower *f)
 void follow_free(struct follower *f)
 {
 	check_report_free(&f->last);
+	free(f->attached);
+	f->attached = NULL;
+	f->n_attached = 0;
 }

@@ -1,42 +1,46 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Following the node for a long-running watch: rtnetlink events (monitor.h)
- * keep the node model, the guard's maps and hooks, and the audit in step.
- * A Pod veth that appears is attached at once; one that goes is forgotten
- * (its counters stay); an MTU change recomputes the limits; and after each
- * batch of events the audit runs again, so that a change that leaves the
- * node inconsistent raises a drift alert before any packet is lost.
+ * keep the view (node model, names, limits), the guard's maps and hooks,
+ * and the audit in step. A Pod veth that appears is attached at once; one
+ * that goes is forgotten (its counters stay); an MTU change recomputes the
+ * limits; and after each batch of events the names are ticked once and
+ * the audit runs again, so that a change that leaves the node inconsistent
+ * raises a drift alert before any packet is lost.
  */
 #ifndef MTUGUARD_FOLLOW_H
 #define MTUGUARD_FOLLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
-#include "limits/check.h"
 #include "datapath/guard.h"
+#include "limits/audit.h"
+#include "limits/view.h"
 #include "node/monitor.h"
-#include "node/node.h"
-#include "cmd/settings.h"
 
 struct follower {
-	struct node *node;
+	struct view *view;
 	struct guard *guard;
-	struct settings *settings;
 	bool json;
 	struct check_report last; /* the previous audit, to tell drift from news */
 	bool dirty;		  /* something changed since the last audit */
 	bool limits_changed;	  /* an uplink MTU changed: every Pod's path MTU moves */
+	bool resync_pending;	  /* events were lost and the re-read has not succeeded yet */
+	int *attached;		  /* ifindexes attached in this batch, reported once named */
+	size_t n_attached;
 	unsigned long attach_errors;
 	unsigned long resyncs;
 };
 
-void follow_init(struct follower *f, struct node *node, struct guard *guard,
-		 struct settings *settings, bool json);
+void follow_init(struct follower *f, struct view *view, struct guard *guard, bool json);
 /* monitor_cb: takes one event in. */
 void follow_event(const struct monitor_event *ev, void *follower);
-/* After a batch of events: new limits into the maps, the audit, drift. */
+/* After a batch of events: names, new limits into the maps, the audit,
+ * drift; and a re-read that failed before, again. */
 void follow_settle(struct follower *f);
-/* After lost events (ENOBUFS): one full pass over the node's links. */
+/* After lost events (ENOBUFS): one full pass over the node's links. On
+ * failure (reported) the next settle tries again. */
 int follow_resync(struct follower *f);
 void follow_free(struct follower *f);
 

@@ -23,10 +23,10 @@ static inline void *array_grow(void *items, size_t n, size_t size)
 	return grown;
 }
 
-#define ARRAY_PUSH(arr, n)                                                    \
-	({                                                                    \
-		__typeof__(arr) grown_ = array_grow((arr), (n), sizeof(*(arr))); \
-		grown_ ? ((arr) = grown_, &(arr)[(n)++]) : NULL;              \
+#define ARRAY_PUSH(arr, n)                                                                         \
+	({                                                                                         \
+		__typeof__(arr) grown_ = array_grow((arr), (n), sizeof(*(arr)));                   \
+		grown_ ? ((arr) = grown_, &(arr)[(n)++]) : NULL;                                   \
 	})
 
 #endif

@@ -8,21 +8,46 @@
 #include "datapath/bpffs.h"
 #include "lib/log.h"
 
-bool cli_common_option(int opt, const char *arg, struct common_opts *common)
+void cli_common_init(struct common_opts *common, const char *json_help, const char *pin_help)
 {
-	switch (opt) {
+	*common = (struct common_opts){
+		.pin_dir = MG_DEFAULT_PIN_DIR,
+		.defs = {
+			{ "json", 'j', NULL, json_help },
+			{ "pin", 'p', "DIR", pin_help },
+			{ "verbose", 'v', NULL, "more diagnostics on stderr (-vv: libbpf's log too)" },
+			{ "help", 'h', NULL, "this help" },
+		},
+	};
+}
+
+static int common_option(void *ctx, const struct opt_def *opt, const char *arg)
+{
+	struct common_opts *common = ctx;
+
+	switch (opt->letter) {
 	case 'j':
 		common->json = true;
-		return true;
+		return 0;
 	case 'p':
 		common->pin_dir = arg;
-		return true;
+		return 0;
 	case 'v':
 		common->verbosity++;
-		return true;
-	default:
-		return false;
+		return 0;
+	case 'h':
+		return CLI_HELP;
 	}
+	return -1;
+}
+
+struct opt_group cli_common_group(struct common_opts *common, const char *title)
+{
+	return (struct opt_group){ .title = title,
+				   .defs = common->defs,
+				   .n = sizeof(common->defs) / sizeof(common->defs[0]),
+				   .handle = common_option,
+				   .ctx = common };
 }
 
 void cli_apply_common(const struct common_opts *common)
@@ -48,10 +73,4 @@ bool cli_parse_uint(const char *flag, const char *arg, unsigned long min, unsign
 	}
 	*out = v;
 	return true;
-}
-
-int cli_usage_error(const char *cmd)
-{
-	fprintf(stderr, "Try 'mtuguard %s --help' for the options.\n", cmd);
-	return EXIT_ERROR;
 }

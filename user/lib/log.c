@@ -46,7 +46,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	fprintf(stderr, "mtuguard: %s%s\n", level_prefix[level], msg);
 	if (json_errors && level == LOG_ERROR) {
 		struct json_object *o = json_object_new_object();
+		char when[64];
 
+		/* The shape of every event (report/json.h), built here because
+		 * lib/ comes before report/. */
+		format_rfc3339_now(when, sizeof(when));
+		json_object_object_add(o, "time", json_object_new_string(when));
 		json_object_object_add(o, "event", json_object_new_string("error"));
 		json_object_object_add(o, "error", json_object_new_string(msg));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));

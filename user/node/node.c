@@ -79,19 +79,36 @@ static int find_uplink(struct node *node, const struct nl_link *links, size_t n,
 	return 0;
 }
 
-/* The links Antrea names: the bridged NIC, the gateway, the tunnel. */
-static void find_antrea_links(struct node *node, const struct nl_link *links, size_t n)
+/* The bridged NIC's name, "" when the CNI never bridges it. */
+static void bridged_nic_name(const struct node *node, char *buf, size_t size)
 {
-	char nic[IF_NAMESIZE + 1];
-	const struct nl_link *l;
+	if (node->roles.bridged_nic_suffix[0])
+		snprintf(buf, size, "%s%s", node->uplink.name, node->roles.bridged_nic_suffix);
+	else
+		buf[0] = '\0';
+}
 
-	snprintf(nic, sizeof(nic), "%s" ANTREA_BRIDGED_NIC_SUFFIX, node->uplink.name);
-	if ((l = find_link_by_name(links, n, nic)))
-		node->uplink_nic = *l;
-	if ((l = find_link_by_name(links, n, ANTREA_GATEWAY)))
-		node->gateway = *l;
-	if ((l = find_link_by_name(links, n, ANTREA_TUNNEL)))
-		node->tunnel = *l;
+/* Whether @l is the role device @name ("" never matches). */
+static bool is_role(const struct nl_link *l, const char *name)
+{
+	return name[0] && !strcmp(l->name, name);
+}
+
+/* The links the CNI gives a role: the bridged NIC, the gateway, the tunnel. */
+static void find_role_links(struct node *node, const struct nl_link *links, size_t n)
+{
+	char nic[2 * IF_NAMESIZE];
+	size_t i;
+
+	bridged_nic_name(node, nic, sizeof(nic));
+	for (i = 0; i < n; i++) {
+		if (is_role(&links[i], nic))
+			node->uplink_nic = links[i];
+		if (is_role(&links[i], node->roles.gateway))
+			node->gateway = links[i];
+		if (is_role(&links[i], node->roles.tunnel))
+			node->tunnel = links[i];
+	}
 }
 
 void node_reread_pod(struct pod_iface *pod)
@@ -188,6 +205,7 @@ static void drop_oldest_gone_pod(struct node *node)
 	memmove(&node->pods[oldest], &node->pods[oldest + 1],
 		(node->n_pods - oldest - 1) * sizeof(node->pods[0]));
 	node->n_pods--;
+	node->generation++;
 }
 
 struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link, bool *added)
@@ -206,6 +224,7 @@ struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link,
 		pod = ARRAY_PUSH(node->pods, node->n_pods);
 		if (!pod)
 			return NULL;
+		node->generation++;
 		*added = true;
 	}
 	fill_pod(node, pod, link);
@@ -251,20 +270,20 @@ static bool update_one(struct nl_link *known, const struct nl_link *link, bool d
 
 bool node_update_link(struct node *node, const struct nl_link *link, bool deleted)
 {
-	char nic[IF_NAMESIZE + 1];
+	char nic[2 * IF_NAMESIZE];
 	bool changed = false;
 
-	/* Links Antrea creates after we started: the gateway, the tunnel. */
-	if (!deleted && !node->gateway.ifindex && !strcmp(link->name, ANTREA_GATEWAY)) {
+	/* Links the CNI creates after we started: the gateway, the tunnel. */
+	if (!deleted && !node->gateway.ifindex && is_role(link, node->roles.gateway)) {
 		node->gateway = *link;
 		return true;
 	}
-	if (!deleted && !node->tunnel.ifindex && !strcmp(link->name, ANTREA_TUNNEL)) {
+	if (!deleted && !node->tunnel.ifindex && is_role(link, node->roles.tunnel)) {
 		node->tunnel = *link;
 		return true;
 	}
-	snprintf(nic, sizeof(nic), "%s" ANTREA_BRIDGED_NIC_SUFFIX, node->uplink.name);
-	if (!deleted && !node->uplink_nic.ifindex && !strcmp(link->name, nic)) {
+	bridged_nic_name(node, nic, sizeof(nic));
+	if (!deleted && !node->uplink_nic.ifindex && is_role(link, nic)) {
 		node->uplink_nic = *link;
 		return true;
 	}
@@ -301,13 +320,15 @@ static int read_node_addrs(struct node *node)
 	return 0;
 }
 
-int node_discover(struct node *node, const char *uplink_name)
+int node_discover(struct node *node, const char *uplink_name, const struct node_roles *roles)
 {
 	struct nl_link *links = NULL;
 	size_t n = 0;
 	int err;
 
 	memset(node, 0, sizeof(*node));
+	if (roles)
+		node->roles = *roles;
 	err = nl_dump_links(NL_OWN_NETNS, &links, &n);
 	if (err) {
 		pr_err("cannot list network interfaces over rtnetlink: %s", strerror(-err));
@@ -315,7 +336,7 @@ int node_discover(struct node *node, const char *uplink_name)
 	}
 	err = find_uplink(node, links, n, uplink_name);
 	if (!err) {
-		find_antrea_links(node, links, n);
+		find_role_links(node, links, n);
 		err = find_pods(node, links, n);
 	}
 	if (!err) {
@@ -327,18 +348,6 @@ int node_discover(struct node *node, const char *uplink_name)
 	if (err)
 		node_free(node);
 	return err;
-}
-
-void node_name_pods(struct node *node, const struct pod_sources *sources)
-{
-	size_t i;
-
-	for (i = 0; i < node->n_pods; i++) {
-		struct pod_iface *pod = &node->pods[i];
-
-		pod->pod_source = pod_sources_resolve(sources, pod->ifname, &pod->pod);
-		pod->named = pod->pod_source != NULL;
-	}
 }
 
 struct pod_iface *node_find_pod(const struct node *node, int ifindex)
@@ -363,6 +372,11 @@ unsigned int node_egress_mtu(const struct node *node)
 	unsigned int nic = node_transport_mtu(node);
 
 	return nic < node->uplink.mtu ? nic : node->uplink.mtu;
+}
+
+bool node_uplink_dragged_down(const struct node *node)
+{
+	return node->uplink_nic.ifindex && node->uplink.mtu < node->uplink_nic.mtu;
 }
 
 const struct nl_link *node_fabric_link(const struct node *node)

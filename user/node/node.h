@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The node model: the uplink, the Pods' veths (both ends' MTUs, the Pod's
- * addresses, its netns and identity) and the node's own addresses, read
- * over rtnetlink. A Pod interface is a veth whose peer lives in another
- * netns; its Pod end is read there by nsid, without entering it.
+ * The node model: what the kernel says, and nothing else. The uplink, the
+ * devices the CNI gave a role (their names come from the CNI module), the
+ * Pods' veths (both ends' MTUs, the Pod's addresses and netns) and the
+ * node's own addresses, read over rtnetlink. A Pod interface is a veth whose
+ * peer lives in another netns; its Pod end is read there by nsid, without
+ * entering it. Who the Pod is (its Kubernetes name) is podid/'s business.
  */
 #ifndef MTUGUARD_NODE_H
 #define MTUGUARD_NODE_H
@@ -15,7 +17,6 @@
 #include "mtuguard.h"
 #include "node/netlink.h"
 #include "node/nsnames.h"
-#include "podid/podid.h"
 
 #define POD_MAX_ADDRS 8
 
@@ -29,41 +30,38 @@ struct pod_iface {
 	char netns[256]; /* the Pod netns' name (/run/netns) or "nsid N" */
 	struct mg_addr addrs[POD_MAX_ADDRS];
 	size_t n_addrs;
-	bool gone;			  /* its veth was deleted; kept for the counters' labels */
-	bool named;			  /* pod.ns/pod.name came from a resolver */
-	const char *pod_source;		  /* which one: "ovsdb", "cni-cache", "pod-map" */
-	unsigned long long name_retry_ms; /* unnamed: no new try before (monotonic) */
-	unsigned int name_backoff_ms;
-	struct pod_ref pod;
+	bool gone; /* its veth was deleted; kept for the counters' labels */
 };
 
-/* Antrea's fixed names (INCIDENT.md), and the suffix its bridging mode gives
- * the physical NIC when an OVS internal port takes the NIC's name. */
-#define ANTREA_GATEWAY "antrea-gw0"
-#define ANTREA_TUNNEL "antrea-tun0"
-#define ANTREA_BRIDGED_NIC_SUFFIX "~"
+/* The names of the devices that have a role beside the uplink (the CNI
+ * module's cni_devices, copied so that the model needs no CNI). */
+struct node_roles {
+	char gateway[IF_NAMESIZE]; /* "" when the CNI has none */
+	char tunnel[IF_NAMESIZE];
+	char bridged_nic_suffix[4]; /* "" when the CNI never bridges the NIC */
+};
 
 struct node {
 	struct nl_link uplink;
-	/* Bridged uplink: the physical NIC "<uplink>~" under the OVS internal
+	/* Bridged uplink: the physical NIC "<uplink><suffix>" under the bridge
 	 * port that took its name; ifindex 0 when the uplink is not bridged. */
 	struct nl_link uplink_nic;
-	struct nl_link gateway; /* antrea-gw0, ifindex 0 when absent */
-	struct nl_link tunnel;	/* antrea-tun0, ifindex 0 when absent */
-	bool uplink_ipv6;	/* the uplink has a global IPv6 address */
+	struct nl_link gateway; /* the CNI's gateway device, ifindex 0 when absent */
+	struct nl_link tunnel;	/* the CNI's tunnel device, ifindex 0 when absent */
+	struct node_roles roles;
+	bool uplink_ipv6; /* the uplink has a global IPv6 address */
 	struct pod_iface *pods;
 	size_t n_pods;
+	unsigned long generation;   /* bumped whenever a Pod entry is added or dropped */
 	struct mg_addr *node_addrs; /* the node's own addresses (local delivery) */
 	size_t n_node_addrs;
 	struct nsnames nsnames; /* Pod netns names by nsid, asked once each */
 };
 
-/* Reads the node. @uplink_name NULL: the default route's interface.
- * Errors are reported here (one sentence) and returned as -errno. */
-int node_discover(struct node *node, const char *uplink_name);
-/* Names each Pod from the first source that knows it; unmatched Pods keep
- * their interface and netns. */
-void node_name_pods(struct node *node, const struct pod_sources *sources);
+/* Reads the node. @uplink_name NULL: the default route's interface;
+ * @roles: the device names to look for (NULL: none). Errors are reported
+ * here (one sentence) and returned as -errno. */
+int node_discover(struct node *node, const char *uplink_name, const struct node_roles *roles);
 struct pod_iface *node_find_pod(const struct node *node, int ifindex);
 struct pod_iface *node_find_pod_by_peer(const struct node *node, int nsid, int peer_ifindex);
 
@@ -79,11 +77,14 @@ struct pod_iface *node_pod_gone(struct node *node, int ifindex);
 /* Takes in a change of the uplink, its NIC, the gateway or the tunnel;
  * true when the node's MTU picture changed. */
 bool node_update_link(struct node *node, const struct nl_link *link, bool deleted);
-/* The MTU Antrea derives Pod MTUs from: the NIC's when bridged. */
+/* The MTU a CNI derives Pod MTUs from: the NIC's when bridged. */
 unsigned int node_transport_mtu(const struct node *node);
 /* What Pod traffic leaving the node must fit: the smaller of the uplink
  * port and, when bridged, its NIC. */
 unsigned int node_egress_mtu(const struct node *node);
+/* The uplink port is bridged and below its NIC's MTU (Open vSwitch gives
+ * an internal port without mtu_request the smallest MTU on its bridge). */
+bool node_uplink_dragged_down(const struct node *node);
 /* Where frames from the fabric arrive: the NIC when bridged, else the uplink. */
 const struct nl_link *node_fabric_link(const struct node *node);
 void node_free(struct node *node);

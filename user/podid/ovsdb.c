@@ -120,7 +120,8 @@ static struct json_object *table_rows(struct json_object *result, size_t i)
 	return json_object_is_type(rows, json_type_array) ? rows : NULL;
 }
 
-static int ports_from_reply(struct json_object *reply, struct ovs_ports *out)
+static int ports_from_reply(struct json_object *reply, const struct ovsdb_keys *keys,
+			    struct ovs_ports *out)
 {
 	struct json_object *result, *port_rows, *iface_rows;
 	size_t i, n;
@@ -149,10 +150,9 @@ static int ports_from_reply(struct json_object *reply, struct ovs_ports *out)
 		if (!json_object_is_type(get(port, "name"), json_type_string))
 			continue;
 		copy(p->name, sizeof(p->name), json_object_get_string(get(port, "name")));
-		copy(p->antrea_type, sizeof(p->antrea_type),
-		     external_id(port, iface, "antrea-type"));
-		copy(p->pod.ns, sizeof(p->pod.ns), external_id(port, iface, "pod-namespace"));
-		copy(p->pod.name, sizeof(p->pod.name), external_id(port, iface, "pod-name"));
+		copy(p->role, sizeof(p->role), external_id(port, iface, keys->role));
+		copy(p->pod.ns, sizeof(p->pod.ns), external_id(port, iface, keys->pod_namespace));
+		copy(p->pod.name, sizeof(p->pod.name), external_id(port, iface, keys->pod_name));
 		if (iface) {
 			copy(p->iface_type, sizeof(p->iface_type),
 			     json_object_get_string(get(iface, "type")));
@@ -168,7 +168,7 @@ out:
 	return err;
 }
 
-int ovsdb_parse_ports_reply(const char *json, struct ovs_ports *out)
+int ovsdb_parse_ports_reply(const char *json, const struct ovsdb_keys *keys, struct ovs_ports *out)
 {
 	struct json_object *reply = json_tokener_parse(json);
 	int err;
@@ -176,7 +176,7 @@ int ovsdb_parse_ports_reply(const char *json, struct ovs_ports *out)
 	memset(out, 0, sizeof(*out));
 	if (!reply)
 		return -EINVAL;
-	err = ports_from_reply(reply, out);
+	err = ports_from_reply(reply, keys, out);
 	json_object_put(reply);
 	return err;
 }
@@ -229,7 +229,8 @@ static int read_reply(int fd, int timeout_ms, struct json_object **reply)
 	return err;
 }
 
-int ovsdb_read_ports(const char *socket_path, int timeout_ms, struct ovs_ports *out)
+int ovsdb_read_ports(const char *socket_path, int timeout_ms, const struct ovsdb_keys *keys,
+		     struct ovs_ports *out)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct json_object *reply = NULL;
@@ -249,7 +250,7 @@ int ovsdb_read_ports(const char *socket_path, int timeout_ms, struct ovs_ports *
 	}
 	err = read_reply(fd, timeout_ms, &reply);
 	if (!err)
-		err = ports_from_reply(reply, out);
+		err = ports_from_reply(reply, keys, out);
 	if (!err)
 		copy(out->socket, sizeof(out->socket), socket_path);
 out:
@@ -269,12 +270,12 @@ const struct ovs_port *ovs_find_port(const struct ovs_ports *ports, const char *
 	return NULL;
 }
 
-const struct ovs_port *ovs_find_by_antrea_type(const struct ovs_ports *ports, const char *type)
+const struct ovs_port *ovs_find_by_role(const struct ovs_ports *ports, const char *role)
 {
 	size_t i;
 
 	for (i = 0; ports && i < ports->n; i++) {
-		if (!strcmp(ports->ports[i].antrea_type, type))
+		if (!strcmp(ports->ports[i].role, role))
 			return &ports->ports[i];
 	}
 	return NULL;

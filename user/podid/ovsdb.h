@@ -2,27 +2,27 @@
 /*
  * A minimal OVSDB client (RFC 7047 JSON-RPC over the unix socket, json-c):
  * one "transact" that selects the Port and Interface tables, and what
- * mtuguard needs from them per port: Antrea's external_ids (antrea-type,
- * pod-namespace, pod-name), the interface type, its MTU and mtu_request.
- * ovs-vsctl is not a dependency.
+ * mtuguard needs from them per port: the CNI's external_ids (the keys are
+ * the CNI module's: the port's role, the Pod's namespace and name), the
+ * interface type, its MTU and mtu_request. ovs-vsctl is not a dependency.
  */
 #ifndef MTUGUARD_OVSDB_H
 #define MTUGUARD_OVSDB_H
 
 #include <stddef.h>
 
+#include "cni/cni.h"
 #include "podid/podid.h"
 
-#define OVSDB_ANTREA_SOCK "/var/run/antrea/openvswitch/db.sock"
 #define OVSDB_SYSTEM_SOCK "/var/run/openvswitch/db.sock"
 
 struct ovs_port {
 	char name[64];
-	char iface_type[16];  /* Interface.type: "" (system), "internal", "geneve", ... */
-	char antrea_type[16]; /* external_ids:antrea-type, "" when absent */
-	struct pod_ref pod;   /* pod.ns/pod.name "" when not a Pod's port */
-	int mtu;	      /* Interface.mtu, 0 when unknown */
-	int mtu_request;      /* Interface.mtu_request, 0 when not set */
+	char iface_type[16]; /* Interface.type: "" (system), "internal", "geneve", ... */
+	char role[16];	     /* the CNI's role key (Antrea: antrea-type), "" when absent */
+	struct pod_ref pod;  /* pod.ns/pod.name "" when not a Pod's port */
+	int mtu;	     /* Interface.mtu, 0 when unknown */
+	int mtu_request;     /* Interface.mtu_request, 0 when not set */
 };
 
 struct ovs_ports {
@@ -32,12 +32,15 @@ struct ovs_ports {
 };
 
 /* Reads every port from the OVSDB at @socket_path, waiting at most
- * @timeout_ms for the answer. Returns -errno; does not report. */
-int ovsdb_read_ports(const char *socket_path, int timeout_ms, struct ovs_ports *out);
+ * @timeout_ms for the answer, with the CNI's @keys. Returns -errno; does
+ * not report. */
+int ovsdb_read_ports(const char *socket_path, int timeout_ms, const struct ovsdb_keys *keys,
+		     struct ovs_ports *out);
 /* Parses a transact reply (for the unit tests and ovsdb_read_ports). */
-int ovsdb_parse_ports_reply(const char *json, struct ovs_ports *out);
+int ovsdb_parse_ports_reply(const char *json, const struct ovsdb_keys *keys, struct ovs_ports *out);
 const struct ovs_port *ovs_find_port(const struct ovs_ports *ports, const char *name);
-const struct ovs_port *ovs_find_by_antrea_type(const struct ovs_ports *ports, const char *type);
+/* The first port whose role is @role ("tunnel"). */
+const struct ovs_port *ovs_find_by_role(const struct ovs_ports *ports, const char *role);
 void ovs_ports_free(struct ovs_ports *ports);
 
 #endif

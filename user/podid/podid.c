@@ -10,7 +10,6 @@
 
 #include "lib/array.h"
 #include "lib/log.h"
-#include "podid/ovsdb.h"
 
 static const char *json_str(struct json_object *obj, const char *key)
 {
@@ -145,7 +144,7 @@ const struct pod_ref *pod_table_find(const struct pod_table *cache, const char *
 {
 	size_t i;
 
-	for (i = 0; i < cache->n; i++) {
+	for (i = 0; cache && i < cache->n; i++) {
 		if (!strcmp(cache->entries[i].host_ifname, host_ifname))
 			return &cache->entries[i].pod;
 	}
@@ -196,25 +195,4 @@ int pod_map_load(const char *path, struct pod_table *map)
 	if (err)
 		pod_table_free(map);
 	return err;
-}
-
-const char *pod_sources_resolve(const struct pod_sources *src, const char *host_ifname,
-				struct pod_ref *out)
-{
-	const struct ovs_port *port = ovs_find_port(src->ovsdb, host_ifname);
-	const struct pod_ref *ref;
-
-	if (port && port->pod.ns[0] && port->pod.name[0]) {
-		*out = port->pod;
-		return "ovsdb";
-	}
-	if (src->cni_cache && (ref = pod_table_find(src->cni_cache, host_ifname))) {
-		*out = *ref;
-		return "cni-cache";
-	}
-	if (src->pod_map && (ref = pod_table_find(src->pod_map, host_ifname))) {
-		*out = *ref;
-		return "pod-map";
-	}
-	return NULL;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Pod identity: which Kubernetes Pod owns a host-side veth. Three sources,
- * tried in this order by pod_sources_resolve(): Antrea's OVSDB (ovsdb.h),
- * the container runtime's libcni result cache, and a static map file.
+ * Pod identity: which Kubernetes Pod owns a host-side veth. Two of the
+ * sources the registry (registry.h) tries are read here: the container
+ * runtime's libcni result cache and a static map file (OVSDB: ovsdb.h).
  *
  * The libcni cache is kept by containerd and CRI-O for every Pod, whatever
  * the CNI:
@@ -37,15 +37,6 @@ struct pod_table {
 	size_t n;
 };
 
-struct ovs_ports;
-
-/* Where Pod names come from; any may be NULL or empty. */
-struct pod_sources {
-	const struct ovs_ports *ovsdb;
-	const struct pod_table *cni_cache;
-	const struct pod_table *pod_map;
-};
-
 /* Reads every file of <dir>/results. A file that is not a libcni cache
  * entry gets a warning and is skipped; a missing directory is an empty
  * cache (returns -ENOENT so the caller can say so when it matters). */
@@ -57,10 +48,5 @@ int cni_cache_parse_file(const char *path, struct pod_table *cache);
 int pod_map_load(const char *path, struct pod_table *map);
 const struct pod_ref *pod_table_find(const struct pod_table *cache, const char *host_ifname);
 void pod_table_free(struct pod_table *cache);
-
-/* Names the Pod behind @host_ifname from the first source that knows it;
- * returns that source's name ("ovsdb", "cni-cache", "pod-map") or NULL. */
-const char *pod_sources_resolve(const struct pod_sources *src, const char *host_ifname,
-				struct pod_ref *out);
 
 #endif

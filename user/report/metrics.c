@@ -79,7 +79,8 @@ static int render_packets(const struct metrics_source *src, FILE *out)
 	err = counters_read(guard_map_fd(src->guard, MG_MAP_COUNTERS),
 			    guard_counter_entries(src->guard), &rows, &n);
 	if (!err)
-		err = summary_build(rows, n, src->node, NULL, NULL, &summary);
+		err = summary_build(rows, n, &src->view->node, src->view->ids, NULL, NULL,
+				    &summary);
 	if (err) {
 		free(rows);
 		return err;
@@ -148,9 +149,8 @@ static void link_mtu(FILE *out, const struct nl_link *l, const char *role)
 /* MTUs and limits as gauges: what the node looks like now. */
 static void render_mtus(const struct metrics_source *src, FILE *out)
 {
-	const struct node *node = src->node;
-	const struct policy *policy = &src->settings->policy;
-	unsigned int path = policy_path_mtu(policy, node_egress_mtu(node));
+	const struct node *node = &src->view->node;
+	const struct limits *limits = &src->view->limits;
 	size_t i;
 
 	family(out, "mtuguard_interface_mtu_bytes", "gauge",
@@ -163,7 +163,7 @@ static void render_mtus(const struct metrics_source *src, FILE *out)
 	       "MTU of each end of a Pod's veth (end=host or pod).");
 	for (i = 0; i < node->n_pods; i++) {
 		const struct pod_iface *p = &node->pods[i];
-		struct pod_label l = pod_label_of(p);
+		struct pod_label l = pod_label_of(p, src->view->ids);
 
 		if (!p->gone)
 			pod_sample_pair(out, "mtuguard_pod_mtu_bytes", p, &l, "end", "host",
@@ -174,19 +174,18 @@ static void render_mtus(const struct metrics_source *src, FILE *out)
 	       "the path MTU (packets it sends off the node).");
 	for (i = 0; i < node->n_pods; i++) {
 		const struct pod_iface *p = &node->pods[i];
-		struct pod_label l = pod_label_of(p);
+		struct pod_label l = pod_label_of(p, src->view->ids);
+		struct pod_limits pl = limits_for_pod(limits, p);
 
 		if (!p->gone)
 			pod_sample_pair(out, "mtuguard_pod_limit_bytes", p, &l, "limit", "pod_mtu",
-					l.mtu, "path_mtu", path);
+					pl.to_pod, "path_mtu", pl.off_node);
 	}
 	family(out, "mtuguard_path_mtu_bytes", "gauge",
 	       "The largest packet a Pod can send off the node.");
-	fprintf(out, "mtuguard_path_mtu_bytes %u\n", path);
-	family(out, "mtuguard_expected_pod_mtu_bytes", "gauge",
-	       "The MTU the traffic mode gives new Pods.");
-	fprintf(out, "mtuguard_expected_pod_mtu_bytes %u\n",
-		policy_expected_pod_mtu(policy, node_transport_mtu(node)));
+	fprintf(out, "mtuguard_path_mtu_bytes %u\n", limits->path_mtu);
+	family(out, "mtuguard_expected_pod_mtu_bytes", "gauge", "The MTU the CNI gives new Pods.");
+	fprintf(out, "mtuguard_expected_pod_mtu_bytes %u\n", limits->expected_pod_mtu);
 }
 
 static void render_health(const struct metrics_source *src, FILE *out)
@@ -214,7 +213,7 @@ static void render_health(const struct metrics_source *src, FILE *out)
 	}
 	family(out, "mtuguard_inconsistencies", "gauge",
 	       "Findings of the MTU audit now, per kind (see mtuguard check).");
-	for (k = 0; k <= MISMATCH_DEFAULT_MTU_ABOVE_PATH; k++) {
+	for (k = 0; k < MISMATCH_KIND_MAX; k++) {
 		unsigned int count = 0;
 
 		for (i = 0; i < r->n; i++)
@@ -223,8 +222,8 @@ static void render_health(const struct metrics_source *src, FILE *out)
 		put_label(out, "kind", mismatch_kind_name(k), true);
 		fprintf(out, "} %u\n", count);
 	}
-	for (i = 0; i < src->node->n_pods; i++)
-		live += !src->node->pods[i].gone;
+	for (i = 0; i < src->view->node.n_pods; i++)
+		live += !src->view->node.pods[i].gone;
 	family(out, "mtuguard_pods_watched", "gauge", "Pod veths with mtuguard attached.");
 	fprintf(out, "mtuguard_pods_watched %zu\n", live);
 	family(out, "mtuguard_attach_errors_total", "counter",

@@ -3,8 +3,9 @@
  * Prometheus metrics: an HTTP endpoint (libmicrohttpd, its own thread)
  * serving /metrics in the text exposition format, rendered on each scrape
  * from the exact counters in the maps and the node model, plus /healthz
- * (alive) and /readyz (attached). The watch's main thread changes the node
- * model; both sides hold metrics_lock() while they touch it.
+ * (alive) and /readyz (attached). The watch's main thread changes the view
+ * (node model, names, limits); both sides hold metrics_lock() while they
+ * touch it.
  */
 #ifndef MTUGUARD_METRICS_H
 #define MTUGUARD_METRICS_H
@@ -12,15 +13,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "events/follow.h"
 #include "datapath/guard.h"
-#include "node/node.h"
-#include "cmd/settings.h"
+#include "events/follow.h"
+#include "limits/view.h"
 
 struct metrics_source {
-	const struct node *node;
+	const struct view *view;
 	const struct guard *guard;
-	const struct settings *settings;
 	const struct follower *follower;
 	int drops_fd; /* confirmed drops per ifindex, -1 when the kernel lacks them */
 };

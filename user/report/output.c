@@ -6,35 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report/json.h"
 #include "report/names.h"
 
-void format_rfc3339(const struct timespec *ts, char *buf, size_t size)
+void output_text_time(char *buf, size_t size)
 {
+	time_t now = time(NULL);
 	struct tm tm;
-	char date[32];
 
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%03ldZ", date, ts->tv_nsec / 1000000);
-}
-
-void output_json_line(struct json_object *obj)
-{
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE));
-	fflush(stdout);
-}
-
-static struct json_object *pod_to_json(const struct pod_label *p)
-{
-	struct json_object *pod;
-
-	if (!p->pod)
-		return NULL;
-	pod = json_object_new_object();
-	json_object_object_add(pod, "namespace", json_object_new_string(p->pod->ns));
-	json_object_object_add(pod, "name", json_object_new_string(p->pod->name));
-	return pod;
+	localtime_r(&now, &tm);
+	strftime(buf, size, "%H:%M:%S", &tm);
 }
 
 /* "kube-system/coredns-7c6", or what stands in for an unnamed Pod. */
@@ -63,15 +44,12 @@ static bool is_icmp(const struct mg_event *ev)
 struct json_object *alert_to_json(const struct alert *a)
 {
 	const struct mg_event *ev = a->ev;
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_event_at(class_name(ev->flow.class), &a->when);
 	char buf[64];
 
-	format_rfc3339(&a->when, buf, sizeof(buf));
-	ADD(o, "time", json_object_new_string(buf));
-	ADD(o, "event", json_object_new_string(class_name(ev->flow.class)));
 	ADD(o, "hook", json_object_new_string(hook_name(ev->flow.hook)));
 	ADD(o, "iface", json_object_new_string(a->iface));
-	ADD(o, "pod", pod_to_json(&a->pod));
+	ADD(o, "pod", json_pod(a->pod.pod));
 	ADD(o, "pod_iface", json_object_new_string(a->pod.iface));
 	ADD(o, "pod_netns", json_object_new_string(a->pod.netns));
 	ADD(o, "pod_mtu", json_object_new_int((int)a->pod.mtu));
@@ -154,10 +132,7 @@ void output_alert(const struct alert *a, bool json)
 	char line[1024];
 
 	if (json) {
-		struct json_object *o = alert_to_json(a);
-
-		output_json_line(o);
-		json_object_put(o);
+		json_print_line(alert_to_json(a));
 		return;
 	}
 	alert_to_text(a, line, sizeof(line));
@@ -175,17 +150,11 @@ struct json_object *summary_to_json(const struct summary *sum, const char *event
 {
 	const struct summary_row *rows = sum->rows;
 	size_t n = sum->n;
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_event(event);
 	struct json_object *list = json_object_new_array();
-	struct timespec now;
-	char buf[64];
 	size_t i;
 	int c, s;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	format_rfc3339(&now, buf, sizeof(buf));
-	ADD(o, "time", json_object_new_string(buf));
-	ADD(o, "event", json_object_new_string(event));
 	for (i = 0; i < n; i++) {
 		const struct summary_row *r = &rows[i];
 		struct json_object *row = json_object_new_object();
@@ -194,7 +163,7 @@ struct json_object *summary_to_json(const struct summary *sum, const char *event
 
 		ADD(row, "iface", json_object_new_string(r->iface));
 		ADD(row, "hook", json_object_new_string(hook_name(r->hook)));
-		ADD(row, "pod", pod_to_json(&r->pod));
+		ADD(row, "pod", json_pod(r->pod.pod));
 		ADD(row, "pod_netns", json_object_new_string(r->pod.netns));
 		for (c = 0; c < MG_CLASS_MAX; c++) {
 			ADD(packets, class_name(c),
@@ -230,10 +199,7 @@ void output_summary(const struct summary *sum, const char *event, bool json)
 	int s;
 
 	if (json) {
-		struct json_object *o = summary_to_json(sum, event);
-
-		output_json_line(o);
-		json_object_put(o);
+		json_print_line(summary_to_json(sum, event));
 		return;
 	}
 	printf("%s: packets per interface and hook (too_big: DF/IPv6 over the limit, lost; "
@@ -277,27 +243,19 @@ void output_summary(const struct summary *sum, const char *event, bool json)
 
 void output_confirmed_drops(const char *iface, __u64 delta, __u64 total, bool json)
 {
-	struct timespec now;
-	char when[64];
-	struct tm tm;
+	char when[16];
 
-	clock_gettime(CLOCK_REALTIME, &now);
 	if (json) {
-		struct json_object *o = json_object_new_object();
+		struct json_object *o = json_event("confirmed_drops");
 
-		format_rfc3339(&now, when, sizeof(when));
-		ADD(o, "time", json_object_new_string(when));
-		ADD(o, "event", json_object_new_string("confirmed_drops"));
 		ADD(o, "iface", json_object_new_string(iface));
 		ADD(o, "count", json_object_new_int64((int64_t)delta));
 		ADD(o, "total", json_object_new_int64((int64_t)total));
 		ADD(o, "reason", json_object_new_string("PKT_TOO_BIG"));
-		output_json_line(o);
-		json_object_put(o);
+		json_print_line(o);
 		return;
 	}
-	localtime_r(&now.tv_sec, &tm);
-	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	output_text_time(when, sizeof(when));
 	printf("%s confirmed_drops the kernel dropped %llu packet%s as too big on %s (%llu so "
 	       "far)\n",
 	       when, (unsigned long long)delta, delta == 1 ? "" : "s", iface,

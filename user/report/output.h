@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * What mtuguard prints on stdout: alerts, the start banner, the summary.
- * Each has one builder that turns the data into a JSON object (json-c);
- * --json prints that object on one line, text mode formats a line from the
- * same data. Diagnostics go to stderr (log.h), never here.
+ * What a watch prints on stdout about packets: alerts, the summary and the
+ * kernel's confirmed drops. Each has one builder that turns the data into a
+ * JSON object in the vocabulary of json.h; --json prints that object on one
+ * line, text mode formats a line from the same data. Diagnostics go to
+ * stderr (lib/log.h), never here.
  */
 #ifndef MTUGUARD_OUTPUT_H
 #define MTUGUARD_OUTPUT_H
@@ -49,12 +50,6 @@ struct summary_row {
 	long long alerted; /* packets the alerts stood for; -1: not tracked */
 };
 
-/* The kernel's confirmed too-big drops on one device. */
-struct drop_row {
-	char iface[IF_NAMESIZE];
-	__u64 packets;
-};
-
 struct summary {
 	const struct summary_row *rows;
 	size_t n;
@@ -69,9 +64,7 @@ void output_summary(const struct summary *s, const char *event, bool json);
 
 /* The kernel confirmed @delta more too-big drops on @iface (@total so far). */
 void output_confirmed_drops(const char *iface, __u64 delta, __u64 total, bool json);
-/* Prints a JSON object on one line and flushes (alerts are streamed). */
-void output_json_line(struct json_object *obj);
-/* RFC 3339 UTC time with milliseconds, for JSON "time" fields. */
-void format_rfc3339(const struct timespec *ts, char *buf, size_t size);
+/* "HH:MM:SS" of now in local time, for the text lines of events. */
+void output_text_time(char *buf, size_t size);
 
 #endif

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "lib/array.h"
+#include "limits/limits.h"
+#include "podid/registry.h"
 
 int tally_add(struct alert_tally *t, __u32 ifindex, __u32 hook, __u64 packets)
 {
@@ -45,30 +47,31 @@ void tally_free(struct alert_tally *t)
 	t->n = 0;
 }
 
-struct pod_label pod_label_of(const struct pod_iface *pod)
+struct pod_label pod_label_of(const struct pod_iface *pod, const struct podid *ids)
 {
 	struct pod_label l = { .iface = "", .netns = "" };
+	const struct pod_name *name;
 
 	if (!pod)
 		return l;
+	name = podid_find(ids, pod);
 	l.iface = pod->ifname;
-	l.pod = pod->named ? &pod->pod : NULL;
+	l.pod = name ? &name->pod : NULL;
 	l.netns = pod->netns;
-	l.mtu = pod->pod_mtu ? (pod->pod_mtu < pod->host_mtu ? pod->pod_mtu : pod->host_mtu)
-			     : pod->host_mtu;
+	l.mtu = limits_pod_mtu(pod);
 	return l;
 }
 
 static void label_row(struct summary_row *row, __u32 ifindex, const struct node *node,
-		      const struct pod_table *cache)
+		      const struct podid *ids, const struct pod_table *cache)
 {
 	const struct pod_iface *pod;
 
-	row->pod = pod_label_of(NULL);
+	row->pod = pod_label_of(NULL, NULL);
 	if (node) {
 		pod = node_find_pod(node, (int)ifindex);
 		if (pod) {
-			row->pod = pod_label_of(pod);
+			row->pod = pod_label_of(pod, ids);
 			snprintf(row->iface, sizeof(row->iface), "%s", pod->ifname);
 			return;
 		}
@@ -88,8 +91,8 @@ static void label_row(struct summary_row *row, __u32 ifindex, const struct node 
 }
 
 int summary_build(const struct mg_counters *rows, size_t n, const struct node *node,
-		  const struct pod_table *cache, const struct alert_tally *tally,
-		  struct summary_row **out)
+		  const struct podid *ids, const struct pod_table *cache,
+		  const struct alert_tally *tally, struct summary_row **out)
 {
 	struct summary_row *res = calloc(n ? n : 1, sizeof(*res));
 	size_t i;
@@ -99,9 +102,8 @@ int summary_build(const struct mg_counters *rows, size_t n, const struct node *n
 	for (i = 0; i < n; i++) {
 		res[i].hook = rows[i].id.hook;
 		res[i].counts = rows[i];
-		res[i].alerted =
-			tally ? tally_get(tally, rows[i].id.ifindex, rows[i].id.hook) : -1;
-		label_row(&res[i], rows[i].id.ifindex, node, cache);
+		res[i].alerted = tally ? tally_get(tally, rows[i].id.ifindex, rows[i].id.hook) : -1;
+		label_row(&res[i], rows[i].id.ifindex, node, ids, cache);
 	}
 	*out = res;
 	return 0;

@@ -29,17 +29,20 @@ int tally_add(struct alert_tally *t, __u32 ifindex, __u32 hook, __u64 packets);
 long long tally_get(const struct alert_tally *t, __u32 ifindex, __u32 hook);
 void tally_free(struct alert_tally *t);
 
-/* Labels a Pod interface for output from the node model. */
-struct pod_label pod_label_of(const struct pod_iface *pod);
+struct podid;
+
+/* Labels a Pod interface for output: the node model's facts and, when
+ * @ids knows it, the Pod's name. */
+struct pod_label pod_label_of(const struct pod_iface *pod, const struct podid *ids);
 
 /*
- * Builds labelled rows from counter rows. Labels come from @node when
- * given (a watch), else from the interface name and @cache (stats).
+ * Builds labelled rows from counter rows. Labels come from @node and @ids
+ * when given (a watch), else from the interface name and @cache (stats).
  * @tally NULL: the rows' alerted is -1 (not tracked). *out is malloc'd.
  */
 int summary_build(const struct mg_counters *rows, size_t n, const struct node *node,
-		  const struct pod_table *cache, const struct alert_tally *tally,
-		  struct summary_row **out);
+		  const struct podid *ids, const struct pod_table *cache,
+		  const struct alert_tally *tally, struct summary_row **out);
 
 /* Prints labelled rows, the BPF side's @stats and the confirmed drops read
  * from @drops_fd (-1: the kernel does not count them) as @event. */

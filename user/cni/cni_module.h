@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * For the authors of a CNI module: the operations cni.c calls. A module
+ * fills a `const struct cni_ops` in its own file and is listed in cni.c;
+ * nothing outside cni/ includes this header.
+ */
+#ifndef MTUGUARD_CNI_MODULE_H
+#define MTUGUARD_CNI_MODULE_H
+
+#include "cni/cni.h"
+
+struct cni_ops {
+	const char *name; /* "antrea" */
+	size_t state_size;
+	void (*init)(void *state);
+	/* Its own command-line options (the handler gets @state as ctx),
+	 * under a --help heading of its own. */
+	const char *options_title;
+	const struct opt_def *options;
+	size_t n_options;
+	opt_handler option;
+	/* Reads its configuration on disk; may name the uplink (*uplink
+	 * untouched when it does not). Reports and returns -errno. */
+	int (*load)(void *state, const char **uplink);
+	/* Decides what is not configured from what the node shows, once the
+	 * node (and, where the CNI uses Open vSwitch, its ports) is read. */
+	void (*resolve)(void *state, const struct node *node, const struct ovs_ports *ovs);
+	/* The MTU a new Pod gets on this node. */
+	unsigned int (*expected_pod_mtu)(const void *state, const struct node *node);
+	/* An MTU the CNI is configured to give every new Pod whatever the
+	 * uplink (Antrea's defaultMTU), 0 when it derives it. */
+	unsigned int (*configured_pod_mtu)(const void *state);
+	/* What the encapsulation takes from the egress MTU (0: none). */
+	unsigned int (*overhead)(const void *state);
+	/* Why the overhead is what it is, for a phrase: "encap geneve". */
+	void (*describe_overhead)(const void *state, char *buf, size_t size);
+	/* Fills the cause and remedy of @m in the CNI's words. */
+	void (*explain)(const void *state, const struct finding_ctx *ctx, struct mismatch *m);
+	/* Its settings into the JSON of `check` and in one text phrase. */
+	void (*to_json)(const void *state, struct json_object *o);
+	void (*describe)(const void *state, char *buf, size_t size);
+	void (*free)(void *state);
+	const struct cni_devices *devices;
+	const struct ovsdb_keys *ovsdb; /* NULL: the CNI does not use Open vSwitch */
+	/* The CNI rewrites running Pods' MTUs itself (a mismatch is transient). */
+	bool updates_running_pods;
+};
+
+extern const struct cni_ops cni_antrea;
+
+#endif

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "podid/registry.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/array.h"
+#include "lib/log.h"
+#include "node/node.h"
+#include "podid/ovsdb.h"
+
+/* How long an OVSDB may take to answer before we fall back. */
+#define OVSDB_TIMEOUT_MS 2000
+
+/* An unnamed Pod's next try: soon at first, then less and less often. */
+#define NAME_RETRY_FIRST_MS 10
+#define NAME_RETRY_MAX_MS 10000
+
+/* One Pod interface the registry has seen, named or not. */
+struct identity {
+	int ifindex;
+	char ifname[IF_NAMESIZE];
+	bool named;
+	struct pod_name name;
+	unsigned long long retry_ms; /* unnamed: no new read for it before (monotonic) */
+	unsigned int backoff_ms;
+};
+
+struct podid {
+	struct podid_opts opts;
+	const struct ovsdb_keys *keys; /* NULL: no OVSDB */
+	struct ovs_ports ovs;
+	struct pod_table cni;
+	struct pod_table map;
+	int ovsdb_err; /* the last read's error, to warn once per change */
+	struct identity *v;
+	size_t n;
+	unsigned long reads;
+	/* A tick has nothing to do while the node's Pods are those it saw
+	 * and no unnamed Pod is due. */
+	unsigned long seen_generation;
+	unsigned long long next_due_ms; /* the earliest retry of an unnamed Pod */
+	bool seen_any;
+};
+
+struct podid *podid_new(const struct podid_opts *opts, const struct ovsdb_keys *keys)
+{
+	struct podid *ids = calloc(1, sizeof(*ids));
+
+	if (!ids)
+		return NULL;
+	ids->opts = *opts;
+	if (!ids->opts.cni_cache)
+		ids->opts.cni_cache = DEFAULT_CNI_CACHE;
+	ids->keys = keys;
+	return ids;
+}
+
+static void free_sources(struct podid *ids)
+{
+	ovs_ports_free(&ids->ovs);
+	pod_table_free(&ids->cni);
+	pod_table_free(&ids->map);
+}
+
+void podid_free(struct podid *ids)
+{
+	if (!ids)
+		return;
+	free_sources(ids);
+	free(ids->v);
+	free(ids);
+}
+
+/* Reads OVSDB: the socket given, else the CNI's then the system's. A
+ * socket that is absent, dead or talks nonsense is a warning, never an
+ * error. */
+static void read_ovsdb(struct podid *ids)
+{
+	const char *defaults[2];
+	size_t i;
+	int err;
+
+	if (!ids->keys)
+		return;
+	defaults[0] = ids->keys->socket ? ids->keys->socket : OVSDB_SYSTEM_SOCK;
+	defaults[1] = OVSDB_SYSTEM_SOCK;
+	if (ids->opts.ovsdb) {
+		err = ovsdb_read_ports(ids->opts.ovsdb, OVSDB_TIMEOUT_MS, ids->keys, &ids->ovs);
+		/* Said once per change: a long watch re-reads it often. */
+		if (err && err != ids->ovsdb_err)
+			pr_warn("cannot read OVSDB at %s (%s); Pods are named from the CNI cache",
+				ids->opts.ovsdb,
+				err == -EBADMSG ? "it does not speak OVSDB" : strerror(-err));
+		else if (!err && ids->ovsdb_err)
+			pr_warn("OVSDB at %s answers again", ids->opts.ovsdb);
+		ids->ovsdb_err = err;
+		return;
+	}
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		err = ovsdb_read_ports(defaults[i], OVSDB_TIMEOUT_MS, ids->keys, &ids->ovs);
+		if (!err)
+			return;
+		if (err != -ENOENT)
+			pr_warn("cannot read OVSDB at %s (%s); trying the next Pod source",
+				defaults[i], strerror(-err));
+	}
+}
+
+static void read_sources(struct podid *ids)
+{
+	int err;
+
+	free_sources(ids);
+	ids->reads++;
+	read_ovsdb(ids);
+	err = cni_cache_load(ids->opts.cni_cache, &ids->cni);
+	if (err == -ENOENT)
+		pr_info("no CNI cache at %s/results", ids->opts.cni_cache);
+	else if (err)
+		pr_warn("cannot read the CNI cache at %s/results: %s", ids->opts.cni_cache,
+			strerror(-err));
+	if (ids->opts.pod_map && pod_map_load(ids->opts.pod_map, &ids->map))
+		pr_warn("ignoring the Pod map %s", ids->opts.pod_map);
+}
+
+/* The first source that knows @ifname, in order. */
+static bool resolve(const struct podid *ids, const char *ifname, struct pod_name *out)
+{
+	const struct ovs_port *port = ovs_find_port(&ids->ovs, ifname);
+	const struct pod_ref *ref;
+
+	if (port && port->pod.ns[0] && port->pod.name[0]) {
+		*out = (struct pod_name){ .pod = port->pod, .source = "ovsdb" };
+		return true;
+	}
+	if ((ref = pod_table_find(&ids->cni, ifname))) {
+		*out = (struct pod_name){ .pod = *ref, .source = "cni-cache" };
+		return true;
+	}
+	if ((ref = pod_table_find(&ids->map, ifname))) {
+		*out = (struct pod_name){ .pod = *ref, .source = "pod-map" };
+		return true;
+	}
+	return false;
+}
+
+static struct identity *find(const struct podid *ids, int ifindex, const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; i < ids->n; i++) {
+		if (ids->v[i].ifindex == ifindex && !strcmp(ids->v[i].ifname, ifname))
+			return &ids->v[i];
+	}
+	return NULL;
+}
+
+static struct identity *find_or_add(struct podid *ids, const struct pod_iface *pod)
+{
+	struct identity *id = find(ids, pod->ifindex, pod->ifname);
+
+	if (id)
+		return id;
+	id = ARRAY_PUSH(ids->v, ids->n);
+	if (!id)
+		return NULL;
+	id->ifindex = pod->ifindex;
+	snprintf(id->ifname, sizeof(id->ifname), "%s", pod->ifname);
+	return id;
+}
+
+/* Tries to name @id from what was read last; true when it has a name. */
+static bool name_one(struct podid *ids, struct identity *id)
+{
+	if (!id->named)
+		id->named = resolve(ids, id->ifname, &id->name);
+	return id->named;
+}
+
+/* An unnamed Pod's next try, further off each time. */
+static void back_off(struct identity *id, unsigned long long now_ms)
+{
+	id->backoff_ms = id->backoff_ms ? id->backoff_ms * 2 : NAME_RETRY_FIRST_MS;
+	if (id->backoff_ms > NAME_RETRY_MAX_MS)
+		id->backoff_ms = NAME_RETRY_MAX_MS;
+	id->retry_ms = now_ms + id->backoff_ms;
+}
+
+/* Identities of interfaces the node model no longer holds (it keeps a
+ * bounded number of gone Pods), so that churn does not grow the table. */
+static void prune(struct podid *ids, const struct node *node)
+{
+	size_t i = 0;
+
+	if (ids->n <= 2 * node->n_pods + 16)
+		return;
+	while (i < ids->n) {
+		const struct pod_iface *pod = node_find_pod(node, ids->v[i].ifindex);
+
+		if (pod && !strcmp(pod->ifname, ids->v[i].ifname)) {
+			i++;
+			continue;
+		}
+		ids->v[i] = ids->v[--ids->n];
+	}
+}
+
+/* The earliest time an unnamed live Pod is due; ULLONG_MAX when none. */
+static unsigned long long next_due(const struct podid *ids, const struct node *node)
+{
+	unsigned long long next = ULLONG_MAX;
+	size_t i;
+
+	for (i = 0; i < node->n_pods; i++) {
+		const struct identity *id;
+
+		if (node->pods[i].gone)
+			continue;
+		id = find(ids, node->pods[i].ifindex, node->pods[i].ifname);
+		if (id && !id->named && id->retry_ms < next)
+			next = id->retry_ms;
+	}
+	return next;
+}
+
+static void remember(struct podid *ids, const struct node *node)
+{
+	ids->seen_any = true;
+	ids->seen_generation = node->generation;
+	ids->next_due_ms = next_due(ids, node);
+}
+
+void podid_tick(struct podid *ids, const struct node *node, unsigned long long now_ms)
+{
+	bool due = false;
+	size_t i;
+
+	if (ids->seen_any && ids->seen_generation == node->generation && now_ms < ids->next_due_ms)
+		return;
+	prune(ids, node);
+	for (i = 0; i < node->n_pods; i++) {
+		const struct pod_iface *pod = &node->pods[i];
+		struct identity *id;
+
+		if (pod->gone)
+			continue;
+		id = find_or_add(ids, pod);
+		if (id && !name_one(ids, id) && now_ms >= id->retry_ms)
+			due = true;
+	}
+	if (due) {
+		read_sources(ids);
+		for (i = 0; i < node->n_pods; i++) {
+			const struct pod_iface *pod = &node->pods[i];
+			struct identity *id =
+				pod->gone ? NULL : find(ids, pod->ifindex, pod->ifname);
+
+			if (id && !name_one(ids, id) && now_ms >= id->retry_ms)
+				back_off(id, now_ms);
+		}
+	}
+	remember(ids, node);
+}
+
+void podid_load(struct podid *ids, const struct node *node, unsigned long long now_ms)
+{
+	size_t i;
+
+	read_sources(ids);
+	for (i = 0; i < node->n_pods; i++) {
+		struct identity *id = node->pods[i].gone ? NULL : find_or_add(ids, &node->pods[i]);
+
+		if (id && !name_one(ids, id))
+			back_off(id, now_ms);
+	}
+	remember(ids, node);
+}
+
+const struct pod_name *podid_find(const struct podid *ids, const struct pod_iface *pod)
+{
+	const struct identity *id;
+
+	if (!ids || !pod)
+		return NULL;
+	id = find(ids, pod->ifindex, pod->ifname);
+	return id && id->named ? &id->name : NULL;
+}
+
+const struct ovs_ports *podid_ovs_ports(const struct podid *ids)
+{
+	return &ids->ovs;
+}
+
+unsigned long podid_reads(const struct podid *ids)
+{
+	return ids->reads;
+}

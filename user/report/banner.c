@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "report/banner.h"
+
+#include <stdio.h>
+
+#include "report/json.h"
+#include "report/summary.h"
+
+static void print_json(const struct view *v, const struct banner *b)
+{
+	const struct node *node = &v->node;
+	struct json_object *o = json_event("start");
+	struct json_object *pods = json_object_new_array();
+	size_t i;
+
+	cni_to_json(v->cni, o);
+	json_object_object_add(o, "uplink", json_object_new_string(node->uplink.name));
+	json_object_object_add(o, "uplink_mtu", json_object_new_int((int)node->uplink.mtu));
+	json_object_object_add(o, "path_mtu", json_object_new_int((int)v->limits.path_mtu));
+	json_object_object_add(o, "path_mtu_source", json_object_new_string(v->limits.path_detail));
+	json_object_object_add(o, "attach", json_object_new_string(b->attach));
+	json_object_object_add(o, "uplink_hook", json_object_new_string(b->uplink_hook));
+	for (i = 0; i < node->n_pods; i++) {
+		const struct pod_iface *p = &node->pods[i];
+
+		json_object_array_add(pods, json_pod_iface(p, podid_find(v->ids, p)));
+	}
+	json_object_object_add(o, "pods", pods);
+	json_print_line(o);
+}
+
+void banner_print(const struct view *v, const struct banner *b, bool json)
+{
+	const struct node *node = &v->node;
+	unsigned int path_mtu = v->limits.path_mtu;
+	size_t i;
+
+	if (json) {
+		print_json(v, b);
+		return;
+	}
+	printf("mtuguard: watching %zu Pod veth%s and uplink %s (MTU %u) with %s; path MTU %u "
+	       "(%s). Ctrl-C to stop.\n",
+	       node->n_pods, node->n_pods == 1 ? "" : "s", node->uplink.name, node->uplink.mtu,
+	       b->attach, path_mtu, v->limits.path_detail);
+	for (i = 0; i < node->n_pods; i++) {
+		const struct pod_iface *p = &node->pods[i];
+		struct pod_label l = pod_label_of(p, v->ids);
+		char who[POD_NS_MAX + POD_NAME_MAX + 2];
+
+		snprintf(who, sizeof(who), "%s%s%s", l.pod ? l.pod->ns : "-", l.pod ? "/" : "",
+			 l.pod ? l.pod->name : "");
+		printf("  %-16s %-40s netns %-16s MTU %u (Pod end %u)%s\n", p->ifname, who,
+		       p->netns, p->host_mtu, p->pod_mtu,
+		       l.mtu > path_mtu ? "  <- above the path MTU: its large packets are lost"
+					: "");
+	}
+	fflush(stdout);
+}

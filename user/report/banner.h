@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The watch's start: the `start` event (--json) or the banner listing each
+ * Pod veth with its MTUs, once every hook is attached.
+ */
+#ifndef MTUGUARD_BANNER_H
+#define MTUGUARD_BANNER_H
+
+#include <stdbool.h>
+
+#include "limits/view.h"
+
+struct banner {
+	const char *attach;	 /* "tcx", "tc" or "xdp" (the first hook's), "none" */
+	const char *uplink_hook; /* "xdp" or "tc" */
+};
+
+void banner_print(const struct view *v, const struct banner *b, bool json);
+
+#endif
