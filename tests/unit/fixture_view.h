@@ -29,8 +29,7 @@ static inline void fixture_cni_option(struct cni *cni, const char *name, const c
 
 /* Writes {"<veth>": {"namespace", "name"}} for @n Pods ({veth, ns, name})
  * to @path, replacing what was there. */
-static inline void fixture_write_pod_map(const char *path, const char *const (*pods)[3],
-					 size_t n)
+static inline void fixture_write_pod_map(const char *path, const char *const (*pods)[3], size_t n)
 {
 	FILE *f = fopen(path, "w");
 	size_t i;

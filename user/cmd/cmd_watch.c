@@ -47,8 +47,7 @@ static const char watch_help_intro[] =
 static const char watch_help_outro[] =
 	"\n"
 	"Exit status: 0 after a clean stop, 2 on error (bad option, no privileges, no\n"
-	"BTF, unknown interface). Needs root or CAP_BPF and CAP_NET_ADMIN (CAP_PERFMON\n"
-	"too for the kernel's confirmed drops).\n"
+	"BTF, unknown interface). Needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN.\n"
 	"\n"
 	"Example: mtuguard watch --uplink ens192 --duration 60 --json\n";
 
@@ -171,7 +170,6 @@ static struct metrics *serve_metrics(const struct watch_opts *o, const struct vi
 
 int cmd_watch(int argc, char **argv)
 {
-	struct privileges privs;
 	struct guard_opts gopts;
 	struct watch_opts o;
 	struct follower follower;
@@ -190,7 +188,7 @@ int cmd_watch(int argc, char **argv)
 	}
 	cli_apply_common(&o.common);
 	loop_install_signals();
-	if (privileges_check(&privs) || node_opts_view(&o.node, &v)) {
+	if (privileges_check() || node_opts_view(&o.node, &v)) {
 		node_opts_free(&o.node);
 		return EXIT_ERROR;
 	}
@@ -202,7 +200,6 @@ int cmd_watch(int argc, char **argv)
 		.sample_interval_ns = (__u64)o.sample_interval_ms * 1000000ULL,
 		.attach_mode = o.attach_mode,
 		.uplink_xdp = o.uplink_xdp,
-		.confirmed_drops = privs.perfmon,
 	};
 	ret = EXIT_ERROR;
 	if (guard_load(&g, &gopts))

@@ -103,9 +103,7 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 	}
 	g->skel->rodata->sample_interval_ns = opts->sample_interval_ns;
 	g->skel->rodata->node_netns_ino = kernel_own_netns_ino();
-	if (!opts->confirmed_drops) {
-		bpf_program__set_autoload(g->skel->progs.mg_kfree_skb, false);
-	} else if (!kernel_has_pkt_too_big_reason()) {
+	if (!kernel_has_pkt_too_big_reason()) {
 		pr_warn("this kernel has no SKB_DROP_REASON_PKT_TOO_BIG in its BTF: confirmed "
 			"drops are not counted, predicted ones are");
 		bpf_program__set_autoload(g->skel->progs.mg_kfree_skb, false);
@@ -120,7 +118,7 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
 			pr_err("permission denied loading BPF programs: run as root, or with "
-			       "CAP_BPF and CAP_NET_ADMIN");
+			       "CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN");
 		else
 			pr_err("cannot load the BPF programs: %s (run with -vv for the "
 			       "verifier's log)",

@@ -23,7 +23,6 @@ struct guard_opts {
 	__u64 sample_interval_ns;
 	enum attach_mode attach_mode;
 	bool uplink_xdp;
-	bool confirmed_drops; /* load the kfree_skb program (it needs CAP_PERFMON) */
 };
 
 struct guard {

@@ -2,6 +2,8 @@
 #include "datapath/privileges.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -15,27 +17,27 @@ static bool has_cap(cap_t caps, cap_value_t cap)
 	return !cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) && v == CAP_SET;
 }
 
-int privileges_check(struct privileges *p)
+int privileges_check(void)
 {
 	cap_t caps = cap_get_proc();
-	bool ok;
+	bool admin, bpf, perfmon, net_admin;
+	char missing[64] = "";
 
-	p->perfmon = true;
 	if (!caps)
 		return 0; /* cannot tell: let the kernel decide */
-	ok = (has_cap(caps, CAP_BPF) || has_cap(caps, CAP_SYS_ADMIN)) &&
-	     has_cap(caps, CAP_NET_ADMIN);
-	p->perfmon = has_cap(caps, CAP_PERFMON) || has_cap(caps, CAP_SYS_ADMIN);
+	admin = has_cap(caps, CAP_SYS_ADMIN);
+	bpf = admin || has_cap(caps, CAP_BPF);
+	perfmon = admin || has_cap(caps, CAP_PERFMON);
+	net_admin = has_cap(caps, CAP_NET_ADMIN);
 	cap_free(caps);
-	if (!ok) {
-		pr_err("permission denied: watching needs root, or CAP_BPF and CAP_NET_ADMIN "
-		       "(and CAP_PERFMON for confirmed drops); run with sudo");
-		return -EPERM;
-	}
-	if (!p->perfmon)
-		pr_warn("no CAP_PERFMON: the kernel's confirmed drops (kfree_skb) are not "
-			"counted, predicted ones are");
-	return 0;
+	if (bpf && perfmon && net_admin)
+		return 0;
+	snprintf(missing, sizeof(missing), "%s%s%s", bpf ? "" : " CAP_BPF",
+		 perfmon ? "" : " CAP_PERFMON", net_admin ? "" : " CAP_NET_ADMIN");
+	pr_err("permission denied: watching needs root, or CAP_BPF, CAP_PERFMON and "
+	       "CAP_NET_ADMIN (missing:%s); run with sudo",
+	       missing);
+	return -EPERM;
 }
 
 int privileges_drop(void)

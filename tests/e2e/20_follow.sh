@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# Following the node: Pods that appear and go, MTU changes, drift.
+# Sourced by tests/e2e.sh, which has the helpers (tests/e2e/lib.sh).
+
+attached_line() { jq -c "select(.event == \"pod_attached\" and .iface == \"$1\")" "$WATCH_OUT" 2>/dev/null | head -1; }
+has_attached() { [[ -n $(attached_line "$1") ]]; }
+
+test_new_pod_is_attached_within_a_bound_and_flagged() {
+	lab incident
+	start_watch || return 1
+	local t0 t1 ifname gap_ms
+	t0=$(date +%s%N)
+	ifname=$("$ROOT/tools/lab.sh" add-pod api 1500 10.77.0.13 fd77::13 | tail -1)
+	wait_for 5 has_attached "$ifname" || fail "$ifname was not attached within 5 s" || return 1
+	t1=$(date -d "$(attached_line "$ifname" | jq -r .time)" +%s%N)
+	gap_ms=$(((t1 - t0) / 1000000))
+	echo "    note: attach gap $gap_ms ms from 'ip link add' to the pod_attached event"
+	# The bound: well under a Pod's first DNS lookup after its sandbox starts.
+	((gap_ms < 1000)) || fail "attach gap $gap_ms ms is over 1000 ms" || return 1
+	in_ns "$LAB_PREFIX-pod-api" ping -q -c 3 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(alert_sum ".iface == \"$ifname\" and .event == \"too_big\" and .pod.name == \"api-6c9f8d7b5-q2x4z\"") == 3 ]] ||
+		fail "the new Pod's packets: $(alerts)" || return 1
+	[[ $(summary_field ".iface == \"$ifname\" and .hook == \"pod_ingress\"" '.[0].packets.too_big') == 3 ]] ||
+		fail "the summary does not count the new Pod"
+}
+
+test_uplink_mtu_change_raises_drift_before_traffic() {
+	lab consistent
+	start_watch || return 1
+	[[ $(jq -r 'select(.event == "check") | .consistent' "$WATCH_OUT") == true ]] ||
+		fail "the consistent lab is not consistent" || return 1
+	# No traffic at all: the change alone must be reported.
+	node ip link set "$UPLINK" mtu 1450
+	wait_for 5 grep -q '"event":"drift"' "$WATCH_OUT" || fail "no drift alert within 5 s" || return 1
+	[[ $(jq -s '[.[] | select(.event == "drift" and .kind == "pod_mtu_above_path_mtu" and .path_mtu == 1450)] | length' "$WATCH_OUT") == 2 ]] ||
+		fail "drift alerts: $(grep drift "$WATCH_OUT")" || return 1
+	node ip link set "$UPLINK" mtu 1500
+	wait_for 5 grep -q '"event":"consistent"' "$WATCH_OUT" || fail "no consistent event after the fix" || return 1
+	stop_watch || return 1
+	[[ -z $(alerts) ]] || fail "alerts without traffic: $(alerts)"
+}
+
+test_new_pod_with_a_stale_mtu_raises_drift() {
+	lab consistent
+	start_watch || return 1
+	"$ROOT/tools/lab.sh" add-pod old 1450 10.77.0.14 fd77::14 >/dev/null
+	wait_for 5 grep -q '"kind":"pod_mtu_below_expected"' "$WATCH_OUT" ||
+		fail "no drift for a new Pod at 1450 among 1500s" || return 1
+	stop_watch
+}
+
+# A Pod with a smaller MTU than any before lowers the limit below which the
+# programs skip looking up a packet's destination: packets to it that fit
+# every other Pod and the path are still checked against its MTU.
+test_new_pod_with_a_smaller_mtu_is_a_limit_at_once() {
+	lab consistent
+	start_watch || return 1
+	local ifname
+	ifname=$("$ROOT/tools/lab.sh" add-pod old 1450 10.77.0.14 fd77::14 | tail -1)
+	wait_for 5 has_attached "$ifname" || fail "$ifname was not attached within 5 s" || return 1
+	# 1500 bytes fit the path (1500) and every Pod there was (1500).
+	in_ns "$NS_WEB" ping -q -c 3 -i 0.2 -W 1 -M do -s 1472 10.77.0.14 >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(alerts | jq -s "map(select(.iface == \"$WEB_IF\" and .hook == \"pod_ingress\" and .dst == \"10.77.0.14\" and .limit == 1450 and .limit_source == \"local_pod_mtu\")) | map(.count) | add // 0") == 3 ]] ||
+		fail "packets to the new 1450 Pod were not checked against its MTU: $(alerts)"
+}
+
+test_deleted_pod_is_forgotten_and_its_counts_kept() {
+	lab incident
+	start_watch || return 1
+	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	ip netns del "$NS_WEB"
+	wait_for 5 grep -q "\"event\":\"pod_detached\",\"iface\":\"$WEB_IF\"" "$WATCH_OUT" ||
+		fail "no pod_detached for $WEB_IF" || return 1
+	[[ $(our_links) -eq 3 ]] || fail "expected 3 links left (dns in, out, uplink), saw $(our_links)" || return 1
+	stop_watch || return 1
+	[[ $(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.too_big') == 2 &&
+		$(alert_sum ".pod.name == \"$WEB_POD\"") == 2 ]] || fail "the gone Pod's counts were lost"
+}

@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# Faults: veths, the uplink and OVSDB going away mid-run, two watches at once.
+# Sourced by tests/e2e.sh, which has the helpers (tests/e2e/lib.sh).
+
+test_fault_pod_veth_deleted_while_its_samples_are_read() {
+	lab incident
+	start_watch --sample-interval 1 || return 1
+	# A stream of offending packets, and the veth goes in the middle of it.
+	in_ns "$NS_WEB" ping -q -c 400 -i 0.005 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1 &
+	local pinger=$!
+	wait_for 5 grep -q '"event":"too_big"' "$WATCH_OUT" || fail "no alert before the delete" || return 1
+	node ip link del "$WEB_IF"
+	wait "$pinger"
+	wait_for 5 grep -q '"event":"pod_detached"' "$WATCH_OUT" || fail "no pod_detached" || return 1
+	stop_watch || fail "the watch did not survive: $(cat "$WATCH_ERR")" || return 1
+	local counted alerted
+	counted=$(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.too_big')
+	alerted=$(alert_sum ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"")
+	[[ $counted -gt 0 && $counted == "$alerted" ]] || fail "counted $counted, alerted $alerted"
+}
+
+test_fault_uplink_deleted() {
+	lab incident
+	start_watch || return 1
+	node ip link del "$UPLINK"
+	wait_for 5 grep -q 'was deleted' "$WATCH_ERR" || fail "no word on the uplink's deletion" || return 1
+	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$DNS_IP" >/dev/null 2>&1
+	stop_watch || fail "the watch did not survive losing its uplink: $(cat "$WATCH_ERR")" || return 1
+	[[ $(our_links) -eq 0 ]] || fail "links left: $(our_links)" || return 1
+	node "$MTUGUARD" detach --pin "$PIN" >/dev/null && [[ ! -e $PIN ]] || fail "detach left pins"
+}
+
+test_fault_ovsdb_killed_and_restarted() {
+	lab_ovs incident || return 1
+	start_watch --ovsdb "$OVSDB_SOCK" || return 1
+	"$ROOT/tools/lab.sh" ovsdb stop
+	# While OVSDB is down, an unknown veth makes the watch look again: a
+	# warning (once), and the watch carries on.
+	ip netns add "$LAB_PREFIX-pod-x"
+	node ip link add vethx mtu 1500 type veth peer name eth0 netns "$LAB_PREFIX-pod-x"
+	node ip link set vethx up
+	wait_for 5 has_attached vethx || fail "no attach while OVSDB was down" || return 1
+	wait_for 5 grep -q "cannot read OVSDB at $OVSDB_SOCK" "$WATCH_ERR" || fail "no warning about OVSDB" || return 1
+	[[ $(grep -c "cannot read OVSDB" "$WATCH_ERR") == 1 ]] || fail "the warning repeats: $(grep -c "cannot read OVSDB" "$WATCH_ERR")" || return 1
+	"$ROOT/tools/lab.sh" ovsdb start
+	# A Pod known only to OVSDB (its CNI cache entry removed) is named again.
+	local ifname
+	ifname=$("$ROOT/tools/lab.sh" add-pod db 1500 10.77.0.15 fd77::15 | tail -1)
+	rm -f "$LAB_CNI_CACHE"/results/*"$(printf '%s' db-6c9f8d7b5-q2x4z | sha256sum | cut -c1-64)"*
+	wait_for 5 has_attached "$ifname" || fail "no attach after OVSDB came back" || return 1
+	in_ns "$LAB_PREFIX-pod-db" ping -q -c 1 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(alerts | jq -r "select(.iface == \"$ifname\") | .pod.name" | head -1) == db-6c9f8d7b5-q2x4z ]] ||
+		fail "the Pod added after the restart is not named: $(alerts | grep "$ifname")"
+}
+
+test_fault_two_watches_at_once_never_double() {
+	lab incident
+	local out2=$WORK/second.out err2=$WORK/second.err
+	# Two started together on one pin directory: one runs, one refuses.
+	nsenter --net="/run/netns/$NS_NODE" "$MTUGUARD" watch --json --pin "$PIN" --uplink "$UPLINK" \
+		--duration 5 >"$out2" 2>"$err2" &
+	local second=$!
+	start_watch || true
+	wait "$second"
+	local rc2=$?
+	if [[ -n $WATCH_PID ]] && kill -0 "$WATCH_PID" 2>/dev/null; then
+		# This one won: the other must have refused, clearly.
+		[[ $rc2 == 2 ]] && grep -q 'another mtuguard holds' "$err2" ||
+			fail "the second watch exited $rc2: $(cat "$err2")" || return 1
+	else
+		# The other won and ran its 5 seconds; this one refused.
+		[[ $rc2 == 0 ]] && grep -q 'another mtuguard holds' "$WATCH_ERR" ||
+			fail "neither refused clearly: $(cat "$WATCH_ERR" "$err2")" || return 1
+		WATCH_PID=
+		return 0
+	fi
+	[[ $(our_links) -eq 5 ]] || fail "expected 5 links, saw $(our_links)" || return 1
+	stop_watch
+}

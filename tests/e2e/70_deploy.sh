@@ -1,0 +1,89 @@
+# shellcheck shell=bash
+# The DaemonSet manifest, and the watch with exactly its capabilities.
+# Sourced by tests/e2e.sh, which has the helpers (tests/e2e/lib.sh).
+
+# The manifest as Kubernetes decodes it (kubectl, offline: --local).
+daemonset_json() {
+	kubectl label --local -f "$ROOT/deploy/daemonset.yaml" checked=yes -o json >"$WORK/ds.json" 2>"$WORK/ds.err"
+}
+
+test_daemonset_manifest_asks_for_exactly_what_it_needs() {
+	daemonset_json || fail "kubectl cannot decode the manifest: $(cat "$WORK/ds.err")" || return 1
+	local c='.spec.template.spec.containers[0]'
+	local checks=(
+		'.apiVersion == "apps/v1" and .kind == "DaemonSet"'
+		'.spec.template.spec.hostNetwork == true'
+		"$c.securityContext.privileged == false"
+		"$c.securityContext.capabilities.drop == [\"ALL\"]"
+		"($c.securityContext.capabilities.add | sort) == [\"BPF\", \"NET_ADMIN\", \"PERFMON\"]"
+		"$c.securityContext.readOnlyRootFilesystem == true"
+		"[$c.volumeMounts[] | select(.mountPath | startswith(\"/host/\")) | .readOnly] | all"
+		"[$c.volumeMounts[] | select(.mountPath == \"/sys/fs/bpf\")] | length == 1"
+		"$c.ports[0].containerPort == 9465"
+		"$c.livenessProbe.httpGet.path == \"/healthz\" and $c.readinessProbe.httpGet.path == \"/readyz\""
+		"$c.resources.requests.cpu != null and $c.resources.requests.memory != null and $c.resources.limits.memory != null"
+		"$c.args | index(\"--metrics=:9465\") != null"
+	)
+	local check
+	for check in "${checks[@]}"; do
+		[[ $(jq "$check" "$WORK/ds.json") == true ]] || fail "manifest fails: $check" || return 1
+	done
+}
+
+test_watch_runs_with_only_the_daemonsets_capabilities() {
+	daemonset_json || return 1
+	local caps
+	caps=$(jq -r '.spec.template.spec.containers[0].securityContext.capabilities.add | map("+" + ascii_downcase) | join(",")' "$WORK/ds.json")
+	lab incident
+	# Root with no capability but the manifest's, as the kubelet runs it.
+	nsenter --net="/run/netns/$NS_NODE" setpriv --bounding-set="-all,$caps" -- "$MTUGUARD" watch \
+		--json --pin "$PIN" --uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" --metrics 127.0.0.1:19467 \
+		>"$WATCH_OUT" 2>"$WATCH_ERR" &
+	WATCH_PID=$!
+	wait_for 10 watch_started || fail "no start with capabilities $caps: $(cat "$WATCH_ERR")" || return 1
+	node curl -sf http://127.0.0.1:19467/readyz >/dev/null || fail "readiness probe failed" || return 1
+	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch TERM || return 1
+	[[ $(alert_sum ".pod.name == \"$WEB_POD\"") == 2 ]] || fail "alerts with $caps: $(alerts)"
+}
+
+test_help_and_readme_agree() {
+	local cmd flag missing=
+	for cmd in watch check stats detach; do
+		grep -q "mtuguard $cmd" "$ROOT/README.md" || missing+=" $cmd"
+		for flag in $("$MTUGUARD" "$cmd" --help | grep -oE '^ +(-[a-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+'); do
+			grep -q -- "$flag" "$ROOT/README.md" || missing+=" $cmd$flag"
+		done
+	done
+	[[ -z $missing ]] || fail "in --help but not in README.md:$missing"
+}
+
+# Without CAP_PERFMON the verifier refuses the TC programs: the watch says
+# which capability is missing, before touching anything, and exits 2.
+test_watch_without_perfmon_is_refused_naming_it() {
+	lab incident
+	expect_refusal "missing: CAP_PERFMON" setpriv --bounding-set="-all,+bpf,+net_admin" -- \
+		"$MTUGUARD" watch --json --pin "$PIN" --uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" || return 1
+	[[ ! -e $PIN ]] || fail "pins left by a refused watch: $(ls "$PIN")"
+}
+
+# The README's layout table names every source file of user/ and bpf/, in
+# the folder it is in, and nothing that is not there.
+test_readme_layout_matches_the_tree() {
+	local table row folder file missing= stale=
+	table=$(sed -n '/^## Layout/,/^## /p' "$ROOT/README.md" | grep '^| `')
+	for file in "$ROOT"/user/*/*.c "$ROOT"/bpf/*.bpf.c "$ROOT"/bpf/lib/*.bpf.h; do
+		folder=${file#"$ROOT"/}
+		folder=${folder%/*}
+		row=$(grep -F "| \`$folder/" <<<"$table")
+		grep -qF "\`$(basename "$file")\`" <<<"$row" || missing+=" $folder/$(basename "$file")"
+	done
+	while read -r folder; do
+		[[ -d $ROOT/$folder ]] || stale+=" $folder"
+		row=$(grep -F "| \`$folder/\`" <<<"$table")
+		for file in $(grep -oE '`[a-z_]+\.(c|h|bpf\.c|bpf\.h)`' <<<"$row" | tr -d '`'); do
+			[[ -e $ROOT/$folder/$file ]] || stale+=" $folder/$file"
+		done
+	done < <(grep -oE '^\| `user/[a-z]+/`' <<<"$table" | grep -oE 'user/[a-z]+')
+	[[ -z $missing && -z $stale ]] || fail "README layout: not listed:$missing; listed but absent:$stale"
+}
