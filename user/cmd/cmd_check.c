@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cmd/commands.h"
+#include "datapath/bpffs.h"
 #include "cmd/node_opts.h"
 #include "lib/cli.h"
 #include "lib/log.h"
@@ -39,7 +40,7 @@ int cmd_check(int argc, char **argv)
 	struct view v;
 	int ret;
 
-	cli_common_init(&common, "one JSON document on stdout",
+	cli_common_init(&common, "one JSON document on stdout", MG_DEFAULT_PIN_DIR,
 			"accepted for symmetry; check pins nothing");
 	if (node_opts_init(&no))
 		return EXIT_ERROR;

@@ -35,7 +35,7 @@ int cmd_detach(int argc, char **argv)
 	int removed = 0;
 	int lock_fd, err;
 
-	cli_common_init(&common, "one JSON document on stdout",
+	cli_common_init(&common, "one JSON document on stdout", MG_DEFAULT_PIN_DIR,
 			"the pin directory (default " MG_DEFAULT_PIN_DIR ")");
 	group = cli_common_group(&common, "Options");
 	err = options_parse("detach", argc, argv, &group, 1);

@@ -89,7 +89,7 @@ int cmd_stats(int argc, char **argv)
 	int ret = EXIT_ERROR;
 	size_t n = 0;
 
-	cli_common_init(&common, "one JSON document on stdout",
+	cli_common_init(&common, "one JSON document on stdout", MG_DEFAULT_PIN_DIR,
 			"where the watch pinned its maps (default " MG_DEFAULT_PIN_DIR ")");
 	groups[0] = (struct opt_group){ .title = "Options",
 					.defs = OPT_DEFS(stats_defs),

@@ -124,7 +124,7 @@ static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 	int ret;
 
 	*o = (struct watch_opts){ .sample_interval_ms = 1000 };
-	cli_common_init(&o->common, "one JSON object per line on stdout",
+	cli_common_init(&o->common, "one JSON object per line on stdout", MG_DEFAULT_PIN_DIR,
 			"pin maps and links below DIR on bpffs (default\n" MG_DEFAULT_PIN_DIR
 			"; bpffs is mounted if absent)");
 	if (node_opts_init(&o->node))

@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "datapath/bpffs.h"
 #include "lib/log.h"
 
-void cli_common_init(struct common_opts *common, const char *json_help, const char *pin_help)
+void cli_common_init(struct common_opts *common, const char *json_help, const char *pin_dir,
+		     const char *pin_help)
 {
 	*common = (struct common_opts){
-		.pin_dir = MG_DEFAULT_PIN_DIR,
+		.pin_dir = pin_dir,
 		.defs = {
 			{ "json", 'j', NULL, json_help },
 			{ "pin", 'p', "DIR", pin_help },

@@ -26,8 +26,10 @@ struct common_opts {
 	struct opt_def defs[4]; /* --json, --pin, -v, -h, as the command explains them */
 };
 
-/* The common options of a command, with what --json and --pin mean to it. */
-void cli_common_init(struct common_opts *common, const char *json_help, const char *pin_help);
+/* The common options of a command, with what --json and --pin mean to it
+ * and --pin's default. */
+void cli_common_init(struct common_opts *common, const char *json_help, const char *pin_dir,
+		     const char *pin_help);
 struct opt_group cli_common_group(struct common_opts *common, const char *title);
 /* Applies -v levels and routes libbpf's log. */
 void cli_apply_common(const struct common_opts *common);
