@@ -26,6 +26,9 @@ done
 run_test() {
 	local name=$1 rc
 	"$ROOT/tools/lab.sh" down
+	# A test on another lab (tools/lab_cni.sh) takes in that lab's names:
+	# each test starts from the incident lab's.
+	eval "$("$ROOT/tools/lab.sh" env)"
 	rm -rf "$PIN" "$PIN2"
 	"$name" >"$WORK/log" 2>&1
 	rc=$?

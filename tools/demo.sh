@@ -36,11 +36,11 @@ if [[ $SWITCH == ovs ]]; then
 	say "Building the incident on Open vSwitch: NIC ens192~ at 1500 in br-int, internal port ens192 without mtu_request, $DNS_POD at 1450, $WEB_POD at 1500"
 	"$ROOT/tools/lab.sh" up incident ovs
 	say "mtuguard check (names Pods from the lab's OVSDB, $OVSDB_SOCK)"
-	on_node "$ROOT/mtuguard" check --ovsdb "$OVSDB_SOCK" || echo "(exit $?: inconsistent)"
+	on_node "$ROOT/mtuguard" check --host-root "$LAB_HOST" --ovsdb "$OVSDB_SOCK" || echo "(exit $?: inconsistent)"
 	say "The remedy it prints: kubectl -n $DNS_NS delete pod $DNS_POD (the lab restarts the Pod)"
 	"$ROOT/tools/lab.sh" restart-pod
 	say "mtuguard check again"
-	on_node "$ROOT/mtuguard" check --ovsdb "$OVSDB_SOCK" && echo "(exit 0: consistent)"
+	on_node "$ROOT/mtuguard" check --host-root "$LAB_HOST" --ovsdb "$OVSDB_SOCK" && echo "(exit 0: consistent)"
 	exit 0
 elif [[ $SWITCH != bridge ]]; then
 	echo "demo: SWITCH is bridge or ovs, not '$SWITCH'" >&2
@@ -51,7 +51,7 @@ say "Building the incident: noEncap node, uplink $UPLINK at 1450, $DNS_POD at 14
 "$ROOT/tools/lab.sh" up incident
 
 say "mtuguard watch on the node (namespace $NS_NODE)"
-nsenter --net="/run/netns/$NS_NODE" "$ROOT/mtuguard" watch --uplink "$UPLINK" \
+nsenter --net="/run/netns/$NS_NODE" "$ROOT/mtuguard" watch --host-root "$LAB_HOST" --uplink "$UPLINK" \
 	--cni-cache "$LAB_CNI_CACHE" --pin "$PIN" >"$OUT" 2>&1 &
 WATCH_PID=$!
 for _ in $(seq 100); do

@@ -34,7 +34,9 @@
 # IPv6 mirrors IPv4 on fd77::/64 and fd78::/64.
 #
 # Pods are registered as containerd registers them with the CNI: a libcni result
-# cache file per Pod under $LAB_DIR/cni/results (pass --cni-cache $LAB_DIR/cni).
+# cache file per Pod under $LAB_DIR/cni/results (pass --cni-cache $LAB_DIR/cni),
+# and the node's CNI config is Antrea's 10-antrea.conflist under the lab's
+# host root $LAB_DIR/host (pass --host-root $LAB_DIR/host).
 #
 # The ovs switch is Open vSwitch's userspace datapath (datapath_type=netdev, no
 # kernel module) with its own ovsdb-server on $LAB_DIR/ovs/db.sock, built as
@@ -46,12 +48,9 @@
 # is always 1500 and OVS decides the port's MTU.)
 set -euo pipefail
 
-LAB_PREFIX=${LAB_PREFIX:-mtg}
-LAB_DIR=${LAB_DIR:-/run/${LAB_PREFIX}-lab}
-P=$LAB_PREFIX
+# shellcheck source=lab_lib.sh
+source "$(dirname "$0")/lab_lib.sh"
 
-NS_NODE=$P-node
-NS_REMOTE=$P-remote
 NS_FAR=$P-far
 NS_DNS=$P-pod-dns
 NS_WEB=$P-pod-web
@@ -80,6 +79,7 @@ print_env() {
 LAB_PREFIX=$P
 LAB_DIR=$LAB_DIR
 LAB_CNI_CACHE=$LAB_DIR/cni
+LAB_HOST=$LAB_DIR/host
 NS_NODE=$NS_NODE
 NS_REMOTE=$NS_REMOTE
 NS_FAR=$NS_FAR
@@ -108,52 +108,6 @@ FAR_IP6=fd78::2
 EOF
 }
 
-in_ns() {
-	local ns=$1
-	shift
-	ip -n "$ns" "$@"
-}
-
-OVS_DIR=$LAB_DIR/ovs
-vsctl() { ovs-vsctl --db="unix:$OVS_DIR/db.sock" --timeout=10 "$@"; }
-switch_kind() { cat "$LAB_DIR/switch" 2>/dev/null || echo bridge; }
-
-# Waits up to 10 s for a command to succeed (polling, no fixed sleep).
-wait_for() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	echo "lab: timed out waiting for: $*" >&2
-	return 1
-}
-
-ovs_stop() {
-	local daemon pid
-	for daemon in ovs-vswitchd ovsdb-server; do
-		pid=$(cat "$OVS_DIR/$daemon.pid" 2>/dev/null) || continue
-		kill "$pid" 2>/dev/null || continue
-		wait_for sh -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
-	done
-}
-
-# Open vSwitch's own run, log and db directories, all inside the lab.
-ovs_start() {
-	export OVS_RUNDIR=$OVS_DIR OVS_LOGDIR=$OVS_DIR OVS_DBDIR=$OVS_DIR
-	mkdir -p "$OVS_DIR"
-	ovsdb-tool create "$OVS_DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-	ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" --no-chdir --detach \
-		--pidfile="$OVS_DIR/ovsdb-server.pid" --unixctl="$OVS_DIR/ovsdb-server.ctl" \
-		--log-file="$OVS_DIR/ovsdb-server.log" 2>/dev/null
-	vsctl --no-wait init
-	# ovs-vswitchd in the node's netns, so that its ports are the node's.
-	nsenter --net="/run/netns/$NS_NODE" ovs-vswitchd "unix:$OVS_DIR/db.sock" --no-chdir --detach \
-		--pidfile="$OVS_DIR/ovs-vswitchd.pid" --unixctl="$OVS_DIR/ovs-vswitchd.ctl" \
-		--log-file="$OVS_DIR/ovs-vswitchd.log" 2>/dev/null
-	vsctl add-br br-int -- set bridge br-int datapath_type=netdev
-}
-
 # Plugs a host-side interface into the switch; for OVS, with Antrea's
 # external_ids on the Port ("key=value" arguments).
 plug() {
@@ -175,23 +129,6 @@ unplug() {
 	in_ns "$NS_NODE" link del "$1" 2>/dev/null || true
 }
 
-down() {
-	local ns
-	for ns in $(ip netns list | awk '{print $1}' | grep -E "^${P}-" || true); do
-		ip netns del "$ns" 2>/dev/null || true
-	done
-	ovs_stop
-	rm -rf "$LAB_DIR"
-}
-
-new_ns() {
-	local ns=$1
-	ip netns add "$ns"
-	in_ns "$ns" link set lo up
-	# No duplicate address detection: addresses are usable at once.
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-}
-
 # A Pod: its netns, the veth with Antrea's name on the node's bridge, both ends
 # at the Pod's MTU, its addresses and routes, and the CNI cache file.
 add_pod() {
@@ -208,6 +145,35 @@ add_pod() {
 	in_ns "$ns" route add 10.79.0.0/24 via 10.77.0.1
 	in_ns "$ns" -6 route add default via fd77::100
 	write_cni_cache "$ns" "$ifname" "$pod" "$podns" "$cid"
+}
+
+# The node's CNI config as antrea-agent's install-cni writes it, under the
+# lab's host root (pass --host-root $LAB_DIR/host): the runtime, and
+# mtuguard's --cni auto, take the first file of /etc/cni/net.d.
+write_antrea_conflist() {
+	mkdir -p "$LAB_DIR/host/etc/cni/net.d"
+	cat >"$LAB_DIR/host/etc/cni/net.d/10-antrea.conflist" <<'CONF'
+{
+    "cniVersion":"0.3.0",
+    "name": "antrea",
+    "plugins": [
+        {
+            "type": "antrea",
+            "ipam": {
+                "type": "host-local"
+            }
+        },
+        {
+            "type": "portmap",
+            "capabilities": {"portMappings": true}
+        },
+        {
+            "type": "bandwidth",
+            "capabilities": {"bandwidth": true}
+        }
+    ]
+}
+CONF
 }
 
 # The libcni result cache entry containerd keeps for a Pod sandbox.
@@ -253,6 +219,7 @@ up() {
 	down
 	mkdir -p "$LAB_DIR"
 	echo "$switch" >"$LAB_DIR/switch"
+	write_antrea_conflist
 
 	new_ns "$NS_NODE"
 	new_ns "$NS_REMOTE"

@@ -296,7 +296,7 @@ test_every_json_event_has_time_and_event() {
 	"$ROOT/tools/lab.sh" add-pod api 1500 10.77.0.13 fd77::13 >/dev/null
 	wait_for 5 grep -q '"event":"pod_attached"' "$WATCH_OUT" || fail "no pod_attached" || return 1
 	stop_watch || return 1
-	node "$MTUGUARD" check --json --uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" >>"$WATCH_OUT"
+	node "$MTUGUARD" check --json --host-root "$LAB_HOST" --uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" >>"$WATCH_OUT"
 	node "$MTUGUARD" detach --json --pin "$PIN" >>"$WATCH_OUT"
 	node "$MTUGUARD" watch --json --pin "$PIN" --uplink nosuchif0 >>"$WATCH_OUT" 2>/dev/null
 	local events bad

@@ -2,7 +2,7 @@
 # mtuguard check: the audit on the bridge and Open vSwitch labs, Pod names, the CNI settings.
 # Sourced by tests/e2e.sh, which has the helpers (tests/e2e/lib.sh).
 
-check_json() { node "$MTUGUARD" check --json "$@" >"$WORK/check" 2>"$WORK/check.err"; }
+check_json() { node "$MTUGUARD" check --json --host-root "$LAB_HOST" "$@" >"$WORK/check" 2>"$WORK/check.err"; }
 mismatch() { jq -c ".mismatches[] | select($1)" "$WORK/check"; }
 pod_source() { jq -r ".pods[] | select(.iface == \"$1\") | .pod_source" "$WORK/check"; }
 
@@ -31,7 +31,7 @@ test_ovs_incident_check_then_remedy() {
 
 test_check_text_names_the_remedy() {
 	lab_ovs incident || return 1
-	node "$MTUGUARD" check --ovsdb "$OVSDB_SOCK" >"$WORK/text" 2>&1
+	node "$MTUGUARD" check --host-root "$LAB_HOST" --ovsdb "$OVSDB_SOCK" >"$WORK/text" 2>&1
 	[[ $? == 1 ]] || fail "exit $?" || return 1
 	grep -q "^restart: kubectl -n $DNS_NS delete pod $DNS_POD\$" "$WORK/text" &&
 		grep -q 'uplink_port_below_nic on ens192 (MTU 1450)' "$WORK/text" &&

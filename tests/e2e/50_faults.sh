@@ -58,7 +58,7 @@ test_fault_two_watches_at_once_never_double() {
 	lab incident
 	local out2=$WORK/second.out err2=$WORK/second.err
 	# Two started together on one pin directory: one runs, one refuses.
-	nsenter --net="/run/netns/$NS_NODE" "$MTUGUARD" watch --json --pin "$PIN" --uplink "$UPLINK" \
+	nsenter --net="/run/netns/$NS_NODE" "$MTUGUARD" watch --json --host-root "$LAB_HOST" --pin "$PIN" --uplink "$UPLINK" \
 		--duration 5 >"$out2" 2>"$err2" &
 	local second=$!
 	start_watch || true

@@ -17,7 +17,8 @@ test_daemonset_manifest_asks_for_exactly_what_it_needs() {
 		"$c.securityContext.capabilities.drop == [\"ALL\"]"
 		"($c.securityContext.capabilities.add | sort) == [\"BPF\", \"NET_ADMIN\", \"PERFMON\"]"
 		"$c.securityContext.readOnlyRootFilesystem == true"
-		"[$c.volumeMounts[] | select(.mountPath | startswith(\"/host/\")) | .readOnly] | all"
+		"[$c.volumeMounts[] | select(.mountPath | startswith(\"/host\")) | .readOnly] | (length > 0 and all)"
+		"$c.args | index(\"--host-root=/host\") != null"
 		"[$c.volumeMounts[] | select(.mountPath == \"/sys/fs/bpf\")] | length == 1"
 		"$c.ports[0].containerPort == 9465"
 		"$c.livenessProbe.httpGet.path == \"/healthz\" and $c.readinessProbe.httpGet.path == \"/readyz\""
@@ -36,7 +37,7 @@ test_watch_runs_with_only_the_daemonsets_capabilities() {
 	caps=$(jq -r '.spec.template.spec.containers[0].securityContext.capabilities.add | map("+" + ascii_downcase) | join(",")' "$WORK/ds.json")
 	lab incident
 	# Root with no capability but the manifest's, as the kubelet runs it.
-	nsenter --net="/run/netns/$NS_NODE" setpriv --bounding-set="-all,$caps" -- "$MTUGUARD" watch \
+	nsenter --net="/run/netns/$NS_NODE" setpriv --bounding-set="-all,$caps" -- "$MTUGUARD" watch --host-root "$LAB_HOST" \
 		--json --pin "$PIN" --uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" --metrics 127.0.0.1:19467 \
 		>"$WATCH_OUT" 2>"$WATCH_ERR" &
 	WATCH_PID=$!

@@ -60,7 +60,7 @@ start_watch() {
 	: >"$WATCH_ERR"
 	# nsenter itself, not the node() wrapper: nsenter execs mtuguard, so $!
 	# is the watch (a backgrounded shell function would ignore SIGINT).
-	nsenter --net="/run/netns/$NS_NODE" "${WATCH_WRAPPER[@]}" "$MTUGUARD" watch --json --pin "$PIN" \
+	nsenter --net="/run/netns/$NS_NODE" "${WATCH_WRAPPER[@]}" "$MTUGUARD" watch --json --host-root "$LAB_HOST" --pin "$PIN" \
 		--uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" "$@" >"$WATCH_OUT" 2>"$WATCH_ERR" &
 	WATCH_PID=$!
 	if ! wait_for "${WATCH_START_TIMEOUT:-10}" watch_started; then

@@ -16,25 +16,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct opt_group groups[NODE_OPT_GROUPS];
+	struct opt_group groups[NODE_OPT_GROUPS_MAX];
 	char buf[512];
 	const char *arg;
 	struct node_opts o;
 	size_t len = size < sizeof(buf) - 1 ? size : sizeof(buf) - 1;
-	size_t g, d;
+	size_t g, d, n;
 
 	fuzz_quiet();
 	memcpy(buf, data, len);
 	buf[len] = '\0';
 	if (node_opts_init(&o))
 		return 0;
-	node_opts_groups(&o, groups);
+	n = node_opts_groups(&o, groups);
 	for (arg = buf; arg < buf + len; arg += strlen(arg) + 1) {
 		struct sockaddr_storage addr;
 		enum attach_mode mode;
 		unsigned long v;
 
-		for (g = 0; g < NODE_OPT_GROUPS; g++) {
+		for (g = 0; g < n; g++) {
 			for (d = 0; d < groups[g].n; d++)
 				(void)groups[g].handle(groups[g].ctx, &groups[g].defs[d], arg);
 		}

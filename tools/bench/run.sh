@@ -46,7 +46,7 @@ median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 
 start_watch() {
 	# nsenter itself (it execs mtuguard), so that $! is the watch.
-	nsenter --net="/run/netns/$NS_NODE" "$MTUGUARD" watch --json --pin "$PIN" --uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" \
+	nsenter --net="/run/netns/$NS_NODE" "$MTUGUARD" watch --json --host-root "$LAB_HOST" --pin "$PIN" --uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" \
 		"$@" >"$OUT/watch.out" 2>"$OUT/watch.err" &
 	WATCH_PID=$!
 	local i

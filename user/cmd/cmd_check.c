@@ -33,7 +33,8 @@ static const char check_help_outro[] =
 
 int cmd_check(int argc, char **argv)
 {
-	struct opt_group groups[NODE_OPT_GROUPS + 1];
+	struct opt_group groups[NODE_OPT_GROUPS_MAX + 1];
+	size_t n;
 	struct common_opts common;
 	struct check_report report;
 	struct node_opts no;
@@ -44,12 +45,12 @@ int cmd_check(int argc, char **argv)
 			"accepted for symmetry; check pins nothing");
 	if (node_opts_init(&no))
 		return EXIT_ERROR;
-	node_opts_groups(&no, groups);
-	groups[NODE_OPT_GROUPS] = cli_common_group(&common, "Output");
-	ret = options_parse("check", argc, argv, groups, NODE_OPT_GROUPS + 1);
+	n = node_opts_groups(&no, groups);
+	groups[n++] = cli_common_group(&common, "Output");
+	ret = options_parse("check", argc, argv, groups, n);
 	if (ret == CLI_HELP) {
 		fputs(check_help_intro, stdout);
-		options_print_help(stdout, groups, NODE_OPT_GROUPS + 1);
+		options_print_help(stdout, groups, n);
 		fputs(check_help_outro, stdout);
 	}
 	if (ret) {

@@ -120,7 +120,8 @@ static int watch_option(void *ctx, const struct opt_def *opt, const char *arg)
 /* Returns -1 to go on, else the exit code (help, or a bad command line). */
 static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 {
-	struct opt_group groups[NODE_OPT_GROUPS + 2];
+	struct opt_group groups[NODE_OPT_GROUPS_MAX + 2];
+	size_t n;
 	int ret;
 
 	*o = (struct watch_opts){ .sample_interval_ms = 1000 };
@@ -129,15 +130,15 @@ static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 			"; bpffs is mounted if absent)");
 	if (node_opts_init(&o->node))
 		return EXIT_ERROR;
-	node_opts_groups(&o->node, groups);
-	groups[NODE_OPT_GROUPS] = (struct opt_group){
+	n = node_opts_groups(&o->node, groups);
+	groups[n++] = (struct opt_group){
 		.title = "Watching", .defs = OPT_DEFS(watch_defs), .handle = watch_option, .ctx = o
 	};
-	groups[NODE_OPT_GROUPS + 1] = cli_common_group(&o->common, "Output");
-	ret = options_parse("watch", argc, argv, groups, NODE_OPT_GROUPS + 2);
+	groups[n++] = cli_common_group(&o->common, "Output");
+	ret = options_parse("watch", argc, argv, groups, n);
 	if (ret == CLI_HELP) {
 		fputs(watch_help_intro, stdout);
-		options_print_help(stdout, groups, NODE_OPT_GROUPS + 2);
+		options_print_help(stdout, groups, n);
 		fputs(watch_help_outro, stdout);
 		return EXIT_OK;
 	}

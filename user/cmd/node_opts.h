@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The node settings `watch` and `check` share, as option groups: the uplink
- * and --path-mtu; the CNI module's own options (Antrea's --mode, --tunnel,
- * ...); the Pod name sources. And the sequence that turns them into a
- * view of the node: the CNI's config on disk, the node model, the Pod
- * names, what the CNI infers from the node, and the limits.
+ * The node settings `watch` and `check` share, as option groups: the CNI,
+ * the host root, the uplink and --path-mtu; each CNI module's own options
+ * (Antrea's --mode, --tunnel, ...); the Pod name sources. And the sequence
+ * that turns them into a view of the node: which CNI runs here, its
+ * settings on disk, the node model, the Pod names, what the CNI infers
+ * from the node, and the limits.
  */
 #ifndef MTUGUARD_NODE_OPTS_H
 #define MTUGUARD_NODE_OPTS_H
@@ -15,19 +16,26 @@
 #include "podid/registry.h"
 
 struct node_opts {
+	const char *cni;       /* --cni: "auto" or a module's name */
+	const char *host_root; /* --host-root: where the node's / is */
+	const char *conf_dir;  /* --cni-conf-dir, NULL: <host root>/etc/cni/net.d */
 	const char *uplink;
 	unsigned int path_mtu_override;
 	struct podid_opts podid;
-	struct cni *cni; /* the module, chosen before the options are parsed */
+	bool cni_cache_set, ovsdb_set;
+	struct cni *modules[CNI_MODULES_MAX]; /* every module, for its options */
+	size_t n_modules;
+	char cni_cache[4096]; /* the default cache, under the host root */
 };
 
-/* Chooses the CNI module; -ENOMEM (reported) when out of memory. */
+/* Creates the CNI modules; -ENOMEM (reported) when out of memory. */
 int node_opts_init(struct node_opts *o);
-/* The three groups of options, for options_parse(): fills @groups[0..3). */
-#define NODE_OPT_GROUPS 3
-void node_opts_groups(struct node_opts *o, struct opt_group groups[NODE_OPT_GROUPS]);
+/* The groups of options, for options_parse(): fills @groups and returns
+ * how many (at most NODE_OPT_GROUPS_MAX). */
+#define NODE_OPT_GROUPS_MAX (2 + CNI_MODULES_MAX)
+size_t node_opts_groups(struct node_opts *o, struct opt_group groups[NODE_OPT_GROUPS_MAX]);
 /* Builds the view: reports and returns -errno on error (then nothing is
- * left to free in @v). The view takes the CNI module over from @o. */
+ * left to free in @v). */
 int node_opts_view(struct node_opts *o, struct view *v);
 void node_opts_free(struct node_opts *o);
 void view_free(struct view *v);

@@ -95,11 +95,22 @@ static int antrea_option(void *state, const struct opt_def *opt, const char *arg
 	return -1;
 }
 
-static int antrea_load(void *state, const char **uplink)
+static bool antrea_options_given(const void *state)
+{
+	const struct antrea *a = state;
+
+	return a->config_path || a->mode_set || a->tunnel_set || a->encryption_set ||
+	       a->default_mtu_set;
+}
+
+/* antrea-agent.conf is named by --antrea-config (a flag taken as given):
+ * on a node it lives in the agent's ConfigMap, not on the host. */
+static int antrea_load(void *state, const struct cni_env *env, const char **uplink)
 {
 	struct antrea *a = state;
 	int err;
 
+	(void)env;
 	if (!a->config_path)
 		return 0;
 	err = antrea_config_load(a->config_path, &a->config);
@@ -315,9 +326,12 @@ static void antrea_describe(const void *state, char *buf, size_t size)
  * the physical NIC when an OVS internal port takes the NIC's name. */
 static const struct cni_devices antrea_devices = {
 	.gateway = "antrea-gw0",
-	.tunnel = "antrea-tun0",
+	.tunnels = { "antrea-tun0" },
 	.bridged_nic_suffix = "~",
 };
+
+static const char *const antrea_types[] = { "antrea", NULL };
+static const char *const antrea_signature[] = { "antrea-gw0", "antrea-tun0", NULL };
 
 /* antrea-io/antrea pkg/agent/interfacestore: the keys on every OVS port. */
 static const struct ovsdb_keys antrea_ovsdb_keys = {
@@ -335,7 +349,10 @@ const struct cni_ops cni_antrea = {
 	.options = antrea_options,
 	.n_options = sizeof(antrea_options) / sizeof(antrea_options[0]),
 	.option = antrea_option,
+	.plugin_types = antrea_types,
+	.signature_devices = antrea_signature,
 	.load = antrea_load,
+	.options_given = antrea_options_given,
 	.resolve = antrea_resolve,
 	.expected_pod_mtu = antrea_expected_pod_mtu,
 	.configured_pod_mtu = antrea_configured_pod_mtu,

@@ -27,12 +27,24 @@ struct ovs_ports;
 struct mismatch;
 struct limits;
 
+/* The most tunnel devices a CNI names (the first present one counts). */
+#define CNI_MAX_TUNNELS 4
+
 /* The names of the devices a CNI creates, for the node model's roles. */
 struct cni_devices {
-	const char *gateway;		/* the host's gateway to the Pods, NULL: none */
-	const char *tunnel;		/* the tunnel device, NULL: none */
+	const char *gateway; /* the host's gateway to the Pods (at the Pod MTU), NULL: none */
+	/* the tunnel devices, the most constraining first, NULL-terminated */
+	const char *tunnels[CNI_MAX_TUNNELS + 1];
 	const char *bridged_nic_suffix; /* the NIC "<uplink><suffix>" under a bridge port
 					 * that took the uplink's name, NULL: never */
+};
+
+struct cni_conf;
+
+/* What a module reads its settings from. */
+struct cni_env {
+	const char *host_root;	     /* "/" on the node itself */
+	const struct cni_conf *conf; /* the CNI config in use (conf.h) */
 };
 
 /* Where a CNI's Open vSwitch database is, and the external_ids keys it
@@ -54,18 +66,47 @@ struct finding_ctx {
 
 struct cni;
 
-/* The module named @name ("antrea"; "auto" picks the one that fits), or
- * NULL (reported) when there is none by that name. */
+/* The module named @name ("antrea", "calico", ..., "none"), or NULL
+ * (reported) when there is none by that name. */
 struct cni *cni_new(const char *name);
 void cni_free(struct cni *cni);
 const char *cni_name(const struct cni *cni);
-/* Where the choice came from ("default", "--cni"), for the output. */
+/* Why this module was chosen, one phrase: "--cni", "/etc/cni/net.d/10-calico.conflist
+ * (type calico; vxlan.calico present)", "device cilium_host". */
 const char *cni_source(const struct cni *cni);
+void cni_set_source(struct cni *cni, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The names --cni takes, "|"-separated, for messages and --help. */
+const char *cni_names(void);
 
-/* The CNI module's options as a group for options_parse(). */
+/* One of every module, so that each one's options can be parsed before the
+ * choice (an Antrea setting on the command line selects Antrea): fills
+ * @all and returns how many, 0 when out of memory (reported). */
+#define CNI_MODULES_MAX 8
+size_t cni_new_all(struct cni *all[CNI_MODULES_MAX]);
+/* Takes the module @name out of @all (NULL where it was), or NULL. */
+struct cni *cni_take(struct cni *all[CNI_MODULES_MAX], size_t n, const char *name);
+/* Whether @name is a module's (or "auto"). */
+bool cni_known(const char *name);
+
+/* The CNI module's options as a group for options_parse(); .n is 0 for a
+ * module that has none. */
 struct opt_group cni_option_group(struct cni *cni);
+/* Whether any of its options was given (under --cni auto, that selects it). */
+bool cni_options_given(const struct cni *cni);
 
-int cni_load(struct cni *cni, const char **uplink);
+/*
+ * Which CNI runs here, as the runtime would say (@conf: the first config
+ * of the conf dir, Multus followed), corroborated by the CNI's devices
+ * (@links, @n_links: the node's interface names): the module whose plugin
+ * type the config names, else the one whose device is present, else
+ * "none". Its name into @name, why into @why.
+ */
+void cni_detect(const struct cni_conf *conf, const char *const *links, size_t n_links, char *name,
+		size_t name_size, char *why, size_t why_size);
+/* Reads the module's settings on disk (@env); may name the uplink. Reports
+ * and returns -errno on what cannot go on (a file named by a flag); a
+ * node file that is absent or bad is a warning and a fallback. */
+int cni_load(struct cni *cni, const struct cni_env *env, const char **uplink);
 void cni_resolve(struct cni *cni, const struct node *node, const struct ovs_ports *ovs);
 unsigned int cni_expected_pod_mtu(const struct cni *cni, const struct node *node);
 unsigned int cni_configured_pod_mtu(const struct cni *cni);

@@ -19,13 +19,19 @@ struct cni_ops {
 	const struct opt_def *options;
 	size_t n_options;
 	opt_handler option;
+	/* The plugin types of its CNI config ("calico"), and the devices that
+	 * only it creates (corroboration), NULL-terminated. */
+	const char *const *plugin_types;
+	const char *const *signature_devices;
 	/* Reads its configuration on disk; may name the uplink (*uplink
 	 * untouched when it does not). Reports and returns -errno. */
-	int (*load)(void *state, const char **uplink);
+	int (*load)(void *state, const struct cni_env *env, const char **uplink);
+	/* Whether one of its options was given. */
+	bool (*options_given)(const void *state);
 	/* Decides what is not configured from what the node shows, once the
 	 * node (and, where the CNI uses Open vSwitch, its ports) is read. */
 	void (*resolve)(void *state, const struct node *node, const struct ovs_ports *ovs);
-	/* The MTU a new Pod gets on this node. */
+	/* The MTU a new Pod gets on this node, 0 when it cannot be known. */
 	unsigned int (*expected_pod_mtu)(const void *state, const struct node *node);
 	/* An MTU the CNI is configured to give every new Pod whatever the
 	 * uplink (Antrea's defaultMTU), 0 when it derives it. */
@@ -46,6 +52,13 @@ struct cni_ops {
 	bool updates_running_pods;
 };
 
+/* The modules, one file each. */
 extern const struct cni_ops cni_antrea;
+extern const struct cni_ops cni_calico;
+extern const struct cni_ops cni_flannel;
+extern const struct cni_ops cni_kube_ovn;
+extern const struct cni_ops cni_ovn_kubernetes;
+extern const struct cni_ops cni_aws_vpc_cni;
+extern const struct cni_ops cni_none;
 
 #endif

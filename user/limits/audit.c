@@ -100,7 +100,7 @@ static int check_pod(struct audit *a, const struct pod_iface *pod)
 		return err;
 	if (mtu > l->path_mtu)
 		err = add(a, MISMATCH_POD_ABOVE_PATH_MTU, pod->ifname, mtu, pod);
-	else if (mtu < l->expected_pod_mtu)
+	else if (l->expected_pod_mtu && mtu < l->expected_pod_mtu)
 		err = add(a, MISMATCH_POD_BELOW_EXPECTED, pod->ifname, mtu, pod);
 	return err;
 }
@@ -133,9 +133,14 @@ static int check_node_links(struct audit *a)
 	if (node_uplink_dragged_down(node))
 		err = add(a, MISMATCH_UPLINK_PORT_BELOW_NIC, node->uplink.name, node->uplink.mtu,
 			  NULL);
-	if (!err && node->gateway.ifindex && node->gateway.mtu != l->expected_pod_mtu)
+	/* With nothing expected (the CNI's source unreadable, or no CNI),
+	 * only what the kernel proves is a finding. A tunnel that is down
+	 * carries nothing. */
+	if (!err && l->expected_pod_mtu && node->gateway.ifindex &&
+	    node->gateway.mtu != l->expected_pod_mtu)
 		err = add(a, MISMATCH_GATEWAY_MTU, node->gateway.name, node->gateway.mtu, NULL);
-	if (!err && node->tunnel.ifindex && node->tunnel.mtu < l->expected_pod_mtu)
+	if (!err && l->expected_pod_mtu && node->tunnel.ifindex && node->tunnel.up &&
+	    node->tunnel.mtu < l->expected_pod_mtu)
 		err = add(a, MISMATCH_TUNNEL_MTU, node->tunnel.name, node->tunnel.mtu, NULL);
 	if (!err && configured && configured > l->path_mtu)
 		err = add(a, MISMATCH_DEFAULT_MTU_ABOVE_PATH, node->uplink.name, configured, NULL);

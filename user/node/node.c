@@ -94,6 +94,27 @@ static bool is_role(const struct nl_link *l, const char *name)
 	return name[0] && !strcmp(l->name, name);
 }
 
+/* The rank of @l among the CNI's tunnel devices (0: its first choice),
+ * or -1 when it is none of them. */
+static int tunnel_rank(const struct node *node, const struct nl_link *l)
+{
+	int t;
+
+	for (t = 0; t < NODE_MAX_TUNNELS && node->roles.tunnels[t][0]; t++) {
+		if (is_role(l, node->roles.tunnels[t]))
+			return t;
+	}
+	return -1;
+}
+
+/* Whether @l is a tunnel device that ranks before the one known. */
+static bool better_tunnel(const struct node *node, const struct nl_link *l)
+{
+	int rank = tunnel_rank(node, l);
+
+	return rank >= 0 && (!node->tunnel.ifindex || rank < tunnel_rank(node, &node->tunnel));
+}
+
 /* The links the CNI gives a role: the bridged NIC, the gateway, the tunnel. */
 static void find_role_links(struct node *node, const struct nl_link *links, size_t n)
 {
@@ -106,7 +127,7 @@ static void find_role_links(struct node *node, const struct nl_link *links, size
 			node->uplink_nic = links[i];
 		if (is_role(&links[i], node->roles.gateway))
 			node->gateway = links[i];
-		if (is_role(&links[i], node->roles.tunnel))
+		if (better_tunnel(node, &links[i]))
 			node->tunnel = links[i];
 	}
 }
@@ -278,7 +299,7 @@ bool node_update_link(struct node *node, const struct nl_link *link, bool delete
 		node->gateway = *link;
 		return true;
 	}
-	if (!deleted && !node->tunnel.ifindex && is_role(link, node->roles.tunnel)) {
+	if (!deleted && node->tunnel.ifindex != link->ifindex && better_tunnel(node, link)) {
 		node->tunnel = *link;
 		return true;
 	}

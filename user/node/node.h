@@ -35,9 +35,12 @@ struct pod_iface {
 
 /* The names of the devices that have a role beside the uplink (the CNI
  * module's cni_devices, copied so that the model needs no CNI). */
+#define NODE_MAX_TUNNELS 4
+
 struct node_roles {
 	char gateway[IF_NAMESIZE]; /* "" when the CNI has none */
-	char tunnel[IF_NAMESIZE];
+	/* tunnel devices, the first present one counts ("" ends the list) */
+	char tunnels[NODE_MAX_TUNNELS][IF_NAMESIZE];
 	char bridged_nic_suffix[4]; /* "" when the CNI never bridges the NIC */
 };
 

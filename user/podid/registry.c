@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <linux/limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/array.h"
 #include "lib/log.h"
+#include "lib/nodefile.h"
 #include "node/node.h"
 #include "podid/ovsdb.h"
 
@@ -80,14 +82,15 @@ void podid_free(struct podid *ids)
  * error. */
 static void read_ovsdb(struct podid *ids)
 {
-	const char *defaults[2];
+	char defaults[2][PATH_MAX];
 	size_t i;
 	int err;
 
 	if (!ids->keys)
 		return;
-	defaults[0] = ids->keys->socket ? ids->keys->socket : OVSDB_SYSTEM_SOCK;
-	defaults[1] = OVSDB_SYSTEM_SOCK;
+	host_path(defaults[0], sizeof(defaults[0]), ids->opts.host_root,
+		  ids->keys->socket ? ids->keys->socket : OVSDB_SYSTEM_SOCK);
+	host_path(defaults[1], sizeof(defaults[1]), ids->opts.host_root, OVSDB_SYSTEM_SOCK);
 	if (ids->opts.ovsdb) {
 		err = ovsdb_read_ports(ids->opts.ovsdb, OVSDB_TIMEOUT_MS, ids->keys, &ids->ovs);
 		/* Said once per change: a long watch re-reads it often. */

@@ -27,7 +27,8 @@ struct ovsdb_keys;
 #define DEFAULT_CNI_CACHE "/var/lib/cni"
 
 struct podid_opts {
-	const char *ovsdb; /* NULL: try Antrea's socket, then the system one */
+	const char *host_root; /* the default OVSDB sockets are under it; NULL: "/" */
+	const char *ovsdb;     /* NULL: try the CNI's socket, then the system one */
 	const char *cni_cache;
 	const char *pod_map; /* NULL: none */
 };

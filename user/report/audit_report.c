@@ -82,8 +82,11 @@ void check_print_text(const struct check_report *r, const struct view *v)
 	       node->uplink.name, r->uplink_mtu);
 	if (node->uplink_nic.ifindex)
 		printf(" on NIC %s MTU %u", node->uplink_nic.name, node->uplink_nic.mtu);
-	printf("; new Pods get MTU %u, the path carries %u; %zu Pods checked\n", r->expected_mtu,
-	       r->path_mtu, node->n_pods);
+	if (r->expected_mtu)
+		printf("; new Pods get MTU %u", r->expected_mtu);
+	else
+		printf("; nothing is expected of new Pods");
+	printf(", the path carries %u; %zu Pods checked\n", r->path_mtu, node->n_pods);
 	if (!r->n) {
 		printf("consistent: every Pod, the gateway and the uplink agree\n");
 		return;

@@ -1,0 +1,128 @@
+# shellcheck shell=bash
+# Every CNI's node shape (tools/lab_cni.sh): on the consistent node `check`
+# exits 0 naming the CNI and a watch under ping and iperf3 raises nothing;
+# on the CNI's typical failure `check` exits 1 naming exactly the stale Pod,
+# and the watch flags its packets into the tunnel against the tunnel's limit.
+# Sourced by tests/e2e.sh.
+
+cni_lab() {
+	"$ROOT/tools/lab_cni.sh" up "$1" "$2" >/dev/null || return 1
+	eval "$("$ROOT/tools/lab_cni.sh" env)"
+}
+
+cni_check_json() {
+	node "$MTUGUARD" check --json --host-root "$LAB_HOST" --cni-cache "$LAB_CNI_CACHE" \
+		--ovsdb "$OVSDB_SOCK" >"$WORK/check" 2>"$WORK/check.err"
+}
+
+# $1 the CNI as the lab names it, $2 as mtuguard does.
+cni_consistent_check() {
+	cni_lab "$1" consistent || fail "no $1 lab" || return 1
+	cni_check_json
+	local rc=$?
+	[[ $rc == 0 ]] || fail "check exit $rc on a consistent $1 node: $(jq -c .mismatches "$WORK/check")" || return 1
+	[[ $(jq -r .cni.name "$WORK/check") == "$2" ]] || fail "cni: $(jq -c .cni "$WORK/check")" || return 1
+	[[ $(jq '.pods | length' "$WORK/check") == 2 ]] || fail "pods: $(jq -c .pods "$WORK/check")" || return 1
+	[[ ! -s $WORK/check.err ]] || fail "stderr on a consistent node: $(cat "$WORK/check.err")"
+}
+
+cni_failure_check() {
+	cni_lab "$1" failure || fail "no $1 lab" || return 1
+	cni_check_json
+	local rc=$?
+	[[ $rc == 1 ]] || fail "check exit $rc on the $1 failure" || return 1
+	[[ $(jq -c '[.mismatches[] | select(.pod) | .pod.name] | unique' "$WORK/check") == "[\"$POD_B\"]" ]] ||
+		fail "named: $(jq -c '[.mismatches[] | {kind, iface, pod: .pod.name}]' "$WORK/check")" || return 1
+	[[ $(jq -c "[.mismatches[] | select(.iface == \"$IF_A\")] | length" "$WORK/check") == 0 ]] ||
+		fail "the healthy Pod is named" || return 1
+	[[ $(jq -c "[.restart[].name]" "$WORK/check") == "[\"$POD_B\"]" ]] || fail "restart: $(jq -c .restart "$WORK/check")"
+}
+
+for cni in calico:calico flannel:flannel kube-ovn:kube-ovn ovn-kubernetes:ovn-kubernetes aws:aws-vpc-cni; do
+	fn=${cni%%:*}
+	fn=${fn//-/_}
+	eval "test_cni_${fn}_consistent_node_checks_clean() { cni_consistent_check ${cni%%:*} ${cni#*:}; }"
+	[[ $fn == aws ]] ||
+		eval "test_cni_${fn}_failure_names_only_the_stale_pod() { cni_failure_check ${cni%%:*}; }"
+done
+unset cni fn
+
+# Pings from both Pods to the remote node's Pod block (through the tunnel)
+# at size $1 (ICMP payload), $2 each.
+cni_ping_both() {
+	in_ns "$NS_A" ping -q -c "$2" -i 0.2 -W 1 -M do -s "$1" "$REMOTE_POD_IP" >/dev/null 2>&1
+	in_ns "$NS_B" ping -q -c "$2" -i 0.2 -W 1 -M do -s "$1" "$REMOTE_POD_IP" >/dev/null 2>&1
+}
+
+cni_iperf3() {
+	in_ns "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_POD_IP" >/dev/null 2>&1 &
+	local server=$!
+	wait_for 5 in_ns "$NS_REMOTE" sh -c "ss -ltn | grep -q $REMOTE_POD_IP:5201" || return 1
+	timeout 15 ip netns exec "$NS_A" iperf3 -c "$REMOTE_POD_IP" -t 2 --json >"$WORK/iperf3.json" 2>&1
+	local rc=$?
+	# A client that never connected leaves the one-shot server waiting.
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+	return $rc
+}
+
+cni_consistent_watch() {
+	cni_lab "$1" consistent || fail "no $1 lab" || return 1
+	start_watch || return 1
+	# 1450 bytes: what the tunnel carries, from both Pods.
+	cni_ping_both 1422 3
+	cni_iperf3 || fail "iperf3 through the $1 tunnel failed" || return 1
+	stop_watch || return 1
+	[[ $(jq '.end.sum_received.bytes' "$WORK/iperf3.json") -gt 1000000 ]] ||
+		fail "iperf3 moved $(jq '.end.sum_received.bytes' "$WORK/iperf3.json") bytes" || return 1
+	[[ -z $(alerts) ]] || fail "alerts on a consistent $1 node: $(alerts | head -2)" || return 1
+	[[ $(summary_field ".iface == \"$IF_A\" and .hook == \"pod_ingress\"" '.[0].packets.fits') -gt 100 ]] ||
+		fail "the Pod's traffic was not seen"
+}
+
+cni_failure_watch() {
+	cni_lab "$1" failure || fail "no $1 lab" || return 1
+	start_watch || return 1
+	# The old Pod's 1500-byte DF packets cannot enter the 1450 tunnel. The
+	# node answers each with ICMP, which the Pod learns: forgetting it
+	# before each ping keeps them full size, as a Pod whose PMTU discovery
+	# is broken (or a new connection each time) sends them.
+	local i
+	for i in 1 2 3 4; do
+		in_ns "$NS_B" ip route flush cache
+		in_ns "$NS_B" ping -q -c 1 -W 1 -M do -s 1472 "$REMOTE_POD_IP" >/dev/null 2>&1
+	done
+	cni_ping_both 1422 2
+	stop_watch || return 1
+	[[ $(alert_sum ".pod.name == \"$POD_B\" and .event == \"too_big\" and .limit == 1450 and .len == 1500") == 4 ]] ||
+		fail "alerts for the stale Pod: $(alerts)" || return 1
+	[[ $(alert_sum ".pod.name == \"$POD_A\"") == 0 ]] || fail "the healthy Pod was flagged: $(alerts)"
+}
+
+test_cni_calico_consistent_watch_raises_nothing() { cni_consistent_watch calico; }
+test_cni_calico_failure_watch_flags_the_stale_pod() { cni_failure_watch calico; }
+test_cni_flannel_consistent_watch_raises_nothing() { cni_consistent_watch flannel; }
+test_cni_flannel_failure_watch_flags_the_stale_pod() { cni_failure_watch flannel; }
+
+# Bad node files: one warning naming the file, a fallback to the devices,
+# never a hang (a FIFO where the runtime's first config would be) and never
+# an invented finding.
+test_cni_bad_config_files_warn_and_fall_back() {
+	cni_lab calico consistent || return 1
+	local dir=$LAB_HOST/etc/cni/net.d
+	mv "$dir/10-calico.conflist" "$WORK/calico.conflist"
+	mkfifo "$dir/00-fifo.conflist"
+	timeout 10 nsenter --net="/run/netns/$NS_NODE" "$MTUGUARD" check --json --host-root "$LAB_HOST" \
+		--cni-cache "$LAB_CNI_CACHE" >"$WORK/check" 2>"$WORK/check.err"
+	local rc=$?
+	[[ $rc == 0 ]] || fail "exit $rc with a FIFO for a config: $(cat "$WORK/check.err")" || return 1
+	grep -q "00-fifo.conflist (not a regular file)" "$WORK/check.err" || fail "stderr: $(cat "$WORK/check.err")" || return 1
+	# Judged by its device: still Calico, and nothing invented.
+	[[ $(jq -r .cni.name "$WORK/check") == calico ]] || fail "cni: $(jq -c .cni "$WORK/check")" || return 1
+	rm -f "$dir/00-fifo.conflist"
+	printf '{"name": "k8s-pod-network", "plugins": [{"type": "calico", "mtu": "1450"}]}' >"$dir/10-calico.conflist"
+	cni_check_json
+	[[ $? == 0 && $(grep -c 'not a number of bytes' "$WORK/check.err") == 1 ]] ||
+		fail "a string mtu: $(cat "$WORK/check.err")" || return 1
+	[[ $(jq .expected_pod_mtu "$WORK/check") == 0 ]] || fail "an MTU was guessed from a bad file"
+}

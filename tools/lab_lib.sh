@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# What the labs (lab.sh: the Antrea incident; lab_cni.sh: one node shape
+# per CNI) share: the prefix every name carries, namespaces, waiting on a
+# condition, Open vSwitch's userspace datapath with its own ovsdb-server, and
+# removing everything. Sourced, never run.
+
+LAB_PREFIX=${LAB_PREFIX:-mtg}
+LAB_DIR=${LAB_DIR:-/run/${LAB_PREFIX}-lab}
+P=$LAB_PREFIX
+NS_NODE=$P-node
+NS_REMOTE=$P-remote
+
+in_ns() {
+	local ns=$1
+	shift
+	ip -n "$ns" "$@"
+}
+
+OVS_DIR=$LAB_DIR/ovs
+vsctl() { ovs-vsctl --db="unix:$OVS_DIR/db.sock" --timeout=10 "$@"; }
+switch_kind() { cat "$LAB_DIR/switch" 2>/dev/null || echo bridge; }
+
+# Waits up to 10 s for a command to succeed (polling, no fixed sleep).
+wait_for() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "lab: timed out waiting for: $*" >&2
+	return 1
+}
+
+ovs_stop() {
+	local daemon pid
+	for daemon in ovs-vswitchd ovsdb-server; do
+		pid=$(cat "$OVS_DIR/$daemon.pid" 2>/dev/null) || continue
+		kill "$pid" 2>/dev/null || continue
+		wait_for sh -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
+	done
+}
+
+# Open vSwitch's own run, log and db directories, all inside the lab.
+ovs_start() {
+	export OVS_RUNDIR=$OVS_DIR OVS_LOGDIR=$OVS_DIR OVS_DBDIR=$OVS_DIR
+	mkdir -p "$OVS_DIR"
+	ovsdb-tool create "$OVS_DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+	ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" --no-chdir --detach \
+		--pidfile="$OVS_DIR/ovsdb-server.pid" --unixctl="$OVS_DIR/ovsdb-server.ctl" \
+		--log-file="$OVS_DIR/ovsdb-server.log" 2>/dev/null
+	vsctl --no-wait init
+	# ovs-vswitchd in the node's netns, so that its ports are the node's.
+	nsenter --net="/run/netns/$NS_NODE" ovs-vswitchd "unix:$OVS_DIR/db.sock" --no-chdir --detach \
+		--pidfile="$OVS_DIR/ovs-vswitchd.pid" --unixctl="$OVS_DIR/ovs-vswitchd.ctl" \
+		--log-file="$OVS_DIR/ovs-vswitchd.log" 2>/dev/null
+	vsctl add-br br-int -- set bridge br-int datapath_type=netdev
+}
+
+new_ns() {
+	local ns=$1
+	ip netns add "$ns"
+	in_ns "$ns" link set lo up
+	# No duplicate address detection: addresses are usable at once.
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+down() {
+	local ns
+	for ns in $(ip netns list | awk '{print $1}' | grep -E "^${P}-" || true); do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	ovs_stop
+	rm -rf "$LAB_DIR"
+}
+
