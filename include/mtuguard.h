@@ -54,6 +54,7 @@ enum mg_limit_source {
 	MG_LIMIT_LOCAL_POD = 2, /* the MTU of the local Pod it is addressed to */
 	MG_LIMIT_POD_MTU = 3,	/* the MTU of the Pod it is delivered to (egress) */
 	MG_LIMIT_ICMP = 4,	/* the MTU an ICMP too-big message announces */
+	MG_LIMIT_ROUTE = 5,	/* the limit of the destination's prefix (mg_routes) */
 };
 
 /* Role of an interface in mg_ifaces. */
@@ -120,13 +121,42 @@ _Static_assert(sizeof(struct mg_local_dst) == 16, "mg_local_dst ABI");
 
 /* mg_node value (its only entry): what holds for every interface. */
 struct mg_node_cfg {
-	/* The smallest limit of any local Pod (0: unknown). A packet no
-	 * longer than this and the path MTU fits wherever it goes, so the
+	/* The smallest limit of any local Pod (0: unknown), and of any
+	 * destination prefix in mg_routes (UINT32_MAX: none). A packet no
+	 * longer than these and the path MTU fits wherever it goes, so the
 	 * programs skip looking up its destination. */
 	__u32 pod_mtu_min;
-	__u32 pad;
+	__u32 route_mtu_min;
 };
 _Static_assert(sizeof(struct mg_node_cfg) == 8, "mg_node_cfg ABI");
+
+/*
+ * A destination prefix, as the key of the LPM trie mg_routes: the family in
+ * its own 32 bits, then the address, so that one trie holds both families;
+ * prefixlen counts the family's bits too (32 + the prefix's length), and a
+ * lookup gives 32 + 32 (IPv4) or 32 + 128 (IPv6).
+ */
+struct mg_route_key {
+	__u32 prefixlen;
+	__u32 family; /* AF_INET (2) or AF_INET6 (10) */
+	__u8 addr[16];
+};
+_Static_assert(sizeof(struct mg_route_key) == 24, "mg_route_key ABI");
+
+#define MG_ROUTE_FAMILY_BITS 32
+
+/* mg_routes value: the limit for packets to the prefix, and which of
+ * userspace's routes it is (it rides on the event as limit_id, so that an
+ * alert can say where the limit comes from). */
+struct mg_route {
+	__u32 mtu;
+	__u32 id;
+};
+_Static_assert(sizeof(struct mg_route) == 8, "mg_route ABI");
+
+/* Destination prefixes at most: a node's routes, one per remote Pod block
+ * (a 5,000-node cluster's worth, with room), plus what a CNI adds. */
+#define MG_MAX_ROUTES 8192
 
 /* Which interface and hook a counter entry belongs to. */
 struct mg_counter_key {
@@ -185,7 +215,7 @@ struct mg_event {
 	__u32 gso_size;	    /* skb gso_size, 0 when not GSO */
 	__u32 flags;	    /* MG_EVENT_F_* */
 	__u32 count;	    /* packets of this flow this event stands for */
-	__u32 pad;
+	__u32 limit_id;	    /* MG_LIMIT_ROUTE: the route's id (struct mg_route) */
 };
 _Static_assert(sizeof(struct mg_event) == 96, "mg_event ABI");
 
@@ -206,6 +236,7 @@ _Static_assert(sizeof(struct mg_flow_state) == 16 + sizeof(struct mg_event), "mg
 #define MG_MAP_FLOWS "mg_flows"
 #define MG_MAP_STATS "mg_stats"
 #define MG_MAP_DROPS "mg_drops"
+#define MG_MAP_ROUTES "mg_routes"
 
 /* Every program's name starts with this, so detach can tell ours apart. */
 #define MG_PROG_PREFIX "mg_"

@@ -6,8 +6,10 @@
  *
  * Test runs see the loopback device (ifindex 1); the maps give it a Pod's
  * role with pod MTU 1400 and path MTU 1450, and hold a local Pod
- * (10.0.0.50, fd00::50, MTU 1300, behind ifindex 7) and a node address
- * (10.0.0.1).
+ * (10.0.0.50, fd00::50, MTU 1300, behind ifindex 7), a node address
+ * (10.0.0.1) and destination prefixes (put_routes): 10.9.0.0/16 at 1400
+ * with 10.9.8.0/24 inside it at 9000, fd09::/32 at 1280, and 253.0.0.0/8,
+ * whose bits the IPv6 test addresses (fd00::) share, at 600.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -102,13 +104,38 @@ static void put_dst(int fd, int family, const char *ip, __u32 kind, __u32 ifinde
 	bpf_map_update_elem(fd, &key, &dst, BPF_ANY);
 }
 
+#define ROUTE_16_MTU 1400
+#define ROUTE_24_MTU 9000
+#define ROUTE_V6_MTU 1280
+
+static void put_route(int fd, int family, const char *ip, unsigned int len, __u32 mtu, __u32 id)
+{
+	struct mg_route_key key = { .family = family == 4 ? AF_INET : AF_INET6 };
+	struct mg_route route = { .mtu = mtu, .id = id };
+
+	key.prefixlen = MG_ROUTE_FAMILY_BITS + len;
+	inet_pton(family == 4 ? AF_INET : AF_INET6, ip, key.addr);
+	bpf_map_update_elem(fd, &key, &route, BPF_ANY);
+}
+
+/* Prefixes the default destinations (10.0.0.99, fd00::99) are in none of. */
+static void put_routes(int fd)
+{
+	put_route(fd, 4, "10.9.0.0", 16, ROUTE_16_MTU, 1);
+	put_route(fd, 4, "10.9.8.0", 24, ROUTE_24_MTU, 2);
+	put_route(fd, 6, "fd09::", 32, ROUTE_V6_MTU, 3);
+	/* An IPv4 prefix whose bits an IPv6 address shares: never its. */
+	put_route(fd, 4, "253.0.0.0", 8, 600, 4);
+}
+
 /* Loads a fresh copy of the programs; @configure false leaves the maps
  * empty (an interface userspace never configured). */
 static bool env_setup(struct env *env, __u64 interval_ns, bool configure)
 {
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = POD_MTU, .path_mtu = PATH_MTU };
 	struct mg_node_cfg node = { .pod_mtu_min =
-					    POD_MTU < LOCAL_POD_MTU ? POD_MTU : LOCAL_POD_MTU };
+					    POD_MTU < LOCAL_POD_MTU ? POD_MTU : LOCAL_POD_MTU,
+				    .route_mtu_min = 600 };
 	__u32 ifindex = TEST_IFINDEX, zero = 0;
 	int dsts;
 
@@ -134,6 +161,7 @@ static bool env_setup(struct env *env, __u64 interval_ns, bool configure)
 	put_dst(dsts, 4, "10.0.0.50", MG_DST_POD, LOCAL_POD_IFINDEX, LOCAL_POD_MTU);
 	put_dst(dsts, 6, "fd00::50", MG_DST_POD, LOCAL_POD_IFINDEX, LOCAL_POD_MTU);
 	put_dst(dsts, 4, "10.0.0.1", MG_DST_NODE, 0, 0);
+	put_routes(bpf_map__fd(env->skel->maps.mg_routes));
 	return true;
 }
 
@@ -304,6 +332,40 @@ static const struct prog_case cases[] = {
 		    .source = MG_LIMIT_LOCAL_POD } },
 	{ "to the node itself there is no limit", POD_INGRESS,
 	  V4(.l3_len = 3000, .df = true, .dst = "10.0.0.1"), .want = { .class = MG_CLASS_FITS } },
+	/* Destination prefixes (mg_routes): the longest prefix of the
+	 * destination's family sets the limit; none: the path MTU. */
+	{ "to a /16 prefix over its limit is too_big", POD_INGRESS,
+	  V4(.l3_len = 1401, .df = true, .dst = "10.9.1.1"),
+	  .want = { .class = MG_CLASS_TOO_BIG,
+		    .len = 1401,
+		    .limit = ROUTE_16_MTU,
+		    .source = MG_LIMIT_ROUTE,
+		    .flags = DF,
+		    .pod_ifindex = TEST_IFINDEX } },
+	{ "to a /16 prefix at its limit fits", POD_INGRESS,
+	  V4(.l3_len = 1400, .df = true, .dst = "10.9.1.1"), .want = { .class = MG_CLASS_FITS } },
+	{ "the longest prefix wins: a /24 at 9000 inside the /16", POD_INGRESS,
+	  V4(.l3_len = 3000, .df = true, .dst = "10.9.8.7"), .want = { .class = MG_CLASS_FITS } },
+	{ "the longest prefix wins over it just past the /24", POD_INGRESS,
+	  V4(.l3_len = 1401, .df = true, .dst = "10.9.9.7"),
+	  .want = { .class = MG_CLASS_TOO_BIG, .limit = ROUTE_16_MTU, .source = MG_LIMIT_ROUTE } },
+	{ "ipv6 to a /32 prefix over its limit is too_big", POD_INGRESS,
+	  V6(.l3_len = 1281, .dst = "fd09::5"),
+	  .want = { .class = MG_CLASS_TOO_BIG,
+		    .len = 1281,
+		    .limit = ROUTE_V6_MTU,
+		    .source = MG_LIMIT_ROUTE,
+		    .flags = DF } },
+	{ "an ipv6 address never takes an ipv4 prefix's limit", POD_INGRESS,
+	  V6(.l3_len = 1400, .dst = "fd00::99"), .want = { .class = MG_CLASS_FITS } },
+	{ "to no prefix the path mtu holds", POD_INGRESS,
+	  V4(.l3_len = 1451, .df = true, .dst = "10.8.0.1"),
+	  .want = { .class = MG_CLASS_TOO_BIG, .limit = PATH_MTU, .source = MG_LIMIT_PATH_MTU } },
+	{ "a local pod inside a prefix keeps its own mtu", POD_INGRESS,
+	  V4(.l3_len = 1301, .df = true, .dst = "10.0.0.50"),
+	  .want = { .class = MG_CLASS_TOO_BIG,
+		    .limit = LOCAL_POD_MTU,
+		    .source = MG_LIMIT_LOCAL_POD } },
 	/* What cannot be parsed is skipped, never misread. */
 	/* (A TC test run refuses a frame without a whole IP header; XDP takes it.) */
 	{ "truncated ipv4 header is skipped", UPLINK_XDP, V4(.l3_len = 1500, .truncate_to = 24),

@@ -61,12 +61,19 @@ static const struct ref_config base_config = {
 	.local_pod_ifindex = 7,
 	.node_v4 = { 10, 0, 0, 1 },
 	.ifindex = TEST_IFINDEX,
+	/* a /16 with a /24 inside it (the longer wins), an IPv6 /32, and an
+	 * IPv4 /1 whose bits half the random IPv6 addresses share */
+	.routes = { { .addr = { 10, 9 }, .len = 16, .mtu = 1400 },
+		    { .addr = { 10, 9, 8 }, .len = 24, .mtu = 9000 },
+		    { .v6 = 1, .addr = { 0xfd, 0x09 }, .len = 32, .mtu = 1280 },
+		    { .addr = { 0x80 }, .len = 1, .mtu = 1480 } },
+	.n_routes = 4,
 };
 
 /* Sizes near every limit in play, or anything up to 3000. */
 static uint32_t pick_l3_size(void)
 {
-	static const uint32_t edges[] = { 1300, 1400, 1450, 1500 };
+	static const uint32_t edges[] = { 1280, 1300, 1400, 1450, 1480, 1500 };
 
 	if (chance(60))
 		return edges[below(4)] - 2 + below(5);
@@ -120,6 +127,24 @@ static uint8_t pick_proto(int v6)
 	return p;
 }
 
+/* An address inside one of the routes of @v6's family, or 0. */
+static int pick_routed(uint8_t *addr, int v6)
+{
+	size_t i = below((uint32_t)base_config.n_routes);
+	const struct ref_route *r = &base_config.routes[i];
+	uint32_t b;
+
+	if (r->v6 != v6)
+		return 0;
+	random_bytes(addr, v6 ? 16 : 4);
+	for (b = 0; b < r->len; b++) {
+		uint8_t mask = (uint8_t)(0x80 >> (b % 8));
+
+		addr[b / 8] = (uint8_t)((addr[b / 8] & ~mask) | (r->addr[b / 8] & mask));
+	}
+	return 1;
+}
+
 static size_t gen_ipv4(uint8_t *ip, uint32_t size)
 {
 	uint32_t opts = chance(70) ? 0 : below(11) * 4, hdr = 20 + opts;
@@ -137,7 +162,7 @@ static size_t gen_ipv4(uint8_t *ip, uint32_t size)
 		memcpy(ip + 16, base_config.pod_v4, 4);
 	else if (chance(15))
 		memcpy(ip + 16, base_config.node_v4, 4);
-	else
+	else if (!chance(40) || !pick_routed(ip + 16, 0))
 		random_bytes(ip + 16, 4);
 	random_bytes(ip + 20, opts);
 	gen_l4(ip + hdr, size - hdr, proto);
@@ -156,7 +181,7 @@ static size_t gen_ipv6(uint8_t *ip, uint32_t size)
 	random_bytes(ip + 8, 16);
 	if (chance(30))
 		memcpy(ip + 24, base_config.pod_v6, 16);
-	else
+	else if (!chance(40) || !pick_routed(ip + 24, 1))
 		random_bytes(ip + 24, 16);
 	for (i = 0; i < n_ext && off + 24 < size; i++) {
 		uint8_t type = ext_types[below(sizeof(ext_types))];
@@ -326,11 +351,13 @@ static int setup(struct run *r)
 	struct mg_node_cfg node_cfg = { .pod_mtu_min =
 						base_config.pod_mtu < base_config.local_pod_mtu
 							? base_config.pod_mtu
-							: base_config.local_pod_mtu };
+							: base_config.local_pod_mtu,
+					.route_mtu_min = UINT32_MAX };
 	__u32 zero = 0;
 	struct mg_addr a4 = { .family = AF_INET }, a6 = { .family = AF_INET6 },
 		       n4 = { .family = AF_INET };
 	__u32 ifindex = TEST_IFINDEX;
+	size_t i;
 	int dsts;
 
 	r->skel = mtuguard_bpf__open();
@@ -354,6 +381,19 @@ static int setup(struct run *r)
 	bpf_map_update_elem(dsts, &a4, &pod, BPF_ANY);
 	bpf_map_update_elem(dsts, &a6, &pod, BPF_ANY);
 	bpf_map_update_elem(dsts, &n4, &node, BPF_ANY);
+	for (i = 0; i < base_config.n_routes; i++) {
+		const struct ref_route *rt = &base_config.routes[i];
+		struct mg_route_key key = { .prefixlen = MG_ROUTE_FAMILY_BITS + rt->len,
+					    .family = rt->v6 ? AF_INET6 : AF_INET };
+		struct mg_route route = { .mtu = rt->mtu, .id = (__u32)i };
+
+		memcpy(key.addr, rt->addr, sizeof(key.addr));
+		bpf_map_update_elem(bpf_map__fd(r->skel->maps.mg_routes), &key, &route, BPF_ANY);
+		if (rt->mtu < node_cfg.route_mtu_min)
+			node_cfg.route_mtu_min = rt->mtu;
+	}
+	/* As the guard does: the smallest prefix limit bounds the fast path. */
+	bpf_map_update_elem(bpf_map__fd(r->skel->maps.mg_node), &zero, &node_cfg, BPF_ANY);
 	return 0;
 }
 

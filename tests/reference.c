@@ -168,6 +168,42 @@ static int is(const uint8_t *a, const uint8_t *b, size_t n)
 	return !memcmp(a, b, n);
 }
 
+/* Whether the first @bits bits of @a and @b agree, bit by bit. */
+static int same_bits(const uint8_t *a, const uint8_t *b, uint32_t bits)
+{
+	uint32_t i;
+
+	for (i = 0; i < bits; i++) {
+		uint8_t mask = (uint8_t)(0x80 >> (i % 8));
+
+		if ((a[i / 8] & mask) != (b[i / 8] & mask))
+			return 0;
+	}
+	return 1;
+}
+
+/* The limit of the longest prefix of the destination's family that holds
+ * it; 0 when none does. */
+static uint32_t route_limit(const struct ref_config *cfg, const struct packet *p)
+{
+	uint32_t best_len = 0, mtu = 0;
+	int found = 0;
+	size_t i;
+
+	for (i = 0; i < cfg->n_routes; i++) {
+		const struct ref_route *r = &cfg->routes[i];
+
+		if (r->v6 != p->v6 || !same_bits(r->addr, p->dst, r->len))
+			continue;
+		if (!found || r->len > best_len) {
+			found = 1;
+			best_len = r->len;
+			mtu = r->mtu;
+		}
+	}
+	return mtu;
+}
+
 struct ref_verdict reference_judge(const struct ref_config *cfg, const uint8_t *frame, size_t len,
 				   uint32_t wire_len, uint32_t gso_size)
 {
@@ -185,8 +221,12 @@ struct ref_verdict reference_judge(const struct ref_config *cfg, const uint8_t *
 
 	switch (cfg->hook) {
 	case MG_HOOK_POD_INGRESS:
-		/* A local Pod's MTU, the node's own address no limit, else the path. */
-		limit = to_pod ? cfg->local_pod_mtu : to_node ? 0 : cfg->path_mtu;
+		/* A local Pod's MTU, the node's own address no limit, else the
+		 * destination prefix's limit, else the path. */
+		if (to_pod)
+			limit = cfg->local_pod_mtu;
+		else if (!to_node)
+			limit = route_limit(cfg, &p) ? route_limit(cfg, &p) : cfg->path_mtu;
 		break;
 	case MG_HOOK_POD_EGRESS:
 		limit = cfg->pod_mtu;

@@ -25,6 +25,14 @@ struct ref_config {
 	uint32_t local_pod_ifindex;
 	uint8_t node_v4[4];
 	uint32_t ifindex; /* the interface the hook is on */
+	/* destination prefixes off the node, each with its limit */
+	struct ref_route {
+		int v6;
+		uint8_t addr[16];
+		uint32_t len; /* prefix length in bits */
+		uint32_t mtu;
+	} routes[4];
+	size_t n_routes;
 };
 
 struct ref_verdict {

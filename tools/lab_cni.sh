@@ -28,8 +28,10 @@
 #   ovn-kubernetes  Open vSwitch with ovn-k8s-mp0 at 1400 (NIC 1500 - 58 fits),
 #               Pod ports named by container ID. failure: pod-b at 1500.
 #   aws         routed, no encapsulation, eni* veths, NIC and Pods at 9001,
-#               10-aws.conflist "mtu": "9001". failure: none the audit can
-#               see (the lost packets are per destination).
+#               10-aws.conflist "mtu": "9001". failure: a VPN route to
+#               192.0.2.0/24 with mtu 1500, beyond which the jumbo Pods'
+#               packets are lost; nothing the audit sees (it is consistent),
+#               only a limit per destination.
 set -euo pipefail
 
 # shellcheck source=lab_lib.sh
@@ -68,6 +70,7 @@ IP_B=10.244.1.11
 NODE_IP=$NODE_IP
 REMOTE_IP=$REMOTE_IP
 REMOTE_POD_IP=$REMOTE_POD_IP
+VPN_IP=192.0.2.1
 UPLINK=eth0
 EOV
 }
@@ -206,7 +209,9 @@ CONF
 }
 
 up_aws() {
+	local vpn=$1
 	node_and_fabric 9001
+	[[ $vpn == yes ]] && in_ns "$NS_NODE" route add 192.0.2.0/24 via "$REMOTE_IP" dev eth0 mtu 1500
 	conf 10-aws.conflist <<'CONF'
 {
   "cniVersion": "0.4.0",
@@ -301,7 +306,7 @@ up() {
 	down
 	case $cni in
 	calico) up_calico "$([[ $scenario == failure ]] && echo 1500 || echo 1450)" ;;
-	aws) up_aws ;;
+	aws) up_aws "$([[ $scenario == failure ]] && echo yes || echo no)" ;;
 	flannel)
 		if [[ $scenario == failure ]]; then up_flannel 1500 1500; else up_flannel 1450 1450; fi
 		;;

@@ -24,6 +24,7 @@ struct mg_verdict {
 	__u32 len;   /* bytes compared: the packet, or one GSO segment */
 	__u32 limit;
 	__u32 limit_source; /* enum mg_limit_source */
+	__u32 limit_id;	    /* MG_LIMIT_ROUTE: which route */
 	__u32 pod_ifindex;
 };
 
@@ -60,14 +61,25 @@ static __always_inline struct mg_iface_cfg *iface_cfg(__u32 ifindex)
 	return bpf_map_lookup_elem(&mg_ifaces, &ifindex);
 }
 
-/* Whether @len fits every local Pod, so that looking up the destination
- * cannot change the verdict (see mg_node_cfg). */
+/* Whether @len fits every local Pod and every destination prefix, so that
+ * looking up the destination cannot change the verdict (see mg_node_cfg). */
 static __always_inline bool fits_every_pod(__u32 len)
 {
 	__u32 zero = 0;
 	struct mg_node_cfg *node = bpf_map_lookup_elem(&mg_node, &zero);
 
-	return node && len <= node->pod_mtu_min;
+	return node && len <= node->pod_mtu_min && len <= node->route_mtu_min;
+}
+
+/* The limit of the prefix @daddr falls in, or NULL: the longest prefix of
+ * its family in mg_routes. */
+static __always_inline struct mg_route *route_of(const struct mg_addr *daddr)
+{
+	struct mg_route_key key = { .family = daddr->family };
+
+	key.prefixlen = MG_ROUTE_FAMILY_BITS + (daddr->family == MG_AF_INET6 ? 128 : 32);
+	__builtin_memcpy(key.addr, daddr->addr, sizeof(key.addr));
+	return bpf_map_lookup_elem(&mg_routes, &key);
 }
 
 /* The size that decides whether a packet fits: the packet's L3 length, or
@@ -117,9 +129,17 @@ static __always_inline void check_pod_ingress(struct mg_verdict *v, const struct
 		return;
 	}
 	dst = bpf_map_lookup_elem(&mg_local_dsts, &p->daddr);
-	if (!dst)
-		judge(v, p, len, cfg->path_mtu, MG_LIMIT_PATH_MTU, ifindex);
-	else if (dst->kind == MG_DST_POD)
+	if (!dst) {
+		/* Off the node: its prefix's limit, else the path MTU. */
+		struct mg_route *route = route_of(&p->daddr);
+
+		if (route) {
+			judge(v, p, len, route->mtu, MG_LIMIT_ROUTE, ifindex);
+			v->limit_id = route->id;
+		} else {
+			judge(v, p, len, cfg->path_mtu, MG_LIMIT_PATH_MTU, ifindex);
+		}
+	} else if (dst->kind == MG_DST_POD)
 		judge(v, p, len, dst->mtu, MG_LIMIT_LOCAL_POD, ifindex);
 	else
 		judge(v, p, len, 0, MG_LIMIT_NONE, ifindex);
@@ -178,7 +198,7 @@ static __always_inline void fill_event(struct mg_event *e, const struct mg_flow_
 	e->gso_size = gso_size;
 	e->flags = (p->df ? MG_EVENT_F_DF : 0) | (gso_size ? MG_EVENT_F_GSO : 0);
 	e->count = 0;
-	e->pad = 0;
+	e->limit_id = v->limit_id;
 }
 
 /* Samples an offending packet. The first packet of a flow goes to the ring

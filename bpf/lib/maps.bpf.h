@@ -45,6 +45,17 @@ struct {
 	__type(value, struct mg_local_dst);
 } mg_local_dsts SEC(".maps");
 
+/* Destination prefixes and their limits (the node's routes, and what the
+ * CNI says where its flows decide), from userspace: looked up only for a
+ * packet above the fast-path bound that is for no local destination. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MG_MAX_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* the kernel requires it of a trie */
+	__type(key, struct mg_route_key);
+	__type(value, struct mg_route);
+} mg_routes SEC(".maps");
+
 /* Exact per-CPU counts of every packet, per interface and hook, at the
  * index mg_counter_index() gives (an array: the lookup is inlined). */
 struct {

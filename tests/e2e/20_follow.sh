@@ -78,3 +78,21 @@ test_deleted_pod_is_forgotten_and_its_counts_kept() {
 	[[ $(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.too_big') == 2 &&
 		$(alert_sum ".pod.name == \"$WEB_POD\"") == 2 ]] || fail "the gone Pod's counts were lost"
 }
+
+# A route that appears while the watch runs is a destination's limit at
+# once: the Pod's 1350-byte DF packets to a prefix the node routes over its
+# 1400 link with mtu 1300 are flagged against 1300.
+test_route_added_while_watching_is_a_limit_at_once() {
+	lab incident
+	start_watch || return 1
+	node ip route add 10.56.0.0/24 dev rt0 mtu 1300
+	in_ns "$NS_WEB" ip route add 10.56.0.0/24 via "$NODE_IP"
+	# Bounded wait for the watch to have taken it in: the start event
+	# lists routes, a new one shows in the watch's own route table only,
+	# so send until an alert comes (at most 5 s).
+	wait_for 5 sh -c "ip netns exec $NS_WEB ping -q -c 1 -W 0.2 -M do -s 1322 10.56.0.1 >/dev/null 2>&1; grep -q '\"dst\":\"10.56.0.1\"' $WATCH_OUT" ||
+		fail "no alert for the new route's prefix" || return 1
+	stop_watch || return 1
+	[[ $(alerts | jq -r 'select(.dst == "10.56.0.1") | "\(.limit) \(.limit_source)"' | sort -u) == "1300 route_mtu" ]] ||
+		fail "limit: $(alerts | grep 10.56.0.1 | head -1)"
+}

@@ -126,3 +126,33 @@ test_cni_bad_config_files_warn_and_fall_back() {
 		fail "a string mtu: $(cat "$WORK/check.err")" || return 1
 	[[ $(jq .expected_pod_mtu "$WORK/check") == 0 ]] || fail "an MTU was guessed from a bad file"
 }
+
+# --- limits per destination -----------------------------------------------------
+
+# Calico: the stale Pod's 1500-byte packets to the fabric leave by eth0 at
+# 1500 and are not flagged; those into the 1450 tunnel are (above).
+test_cni_calico_packets_that_leave_by_eth0_are_not_flagged() {
+	cni_lab calico failure || return 1
+	start_watch || return 1
+	in_ns "$NS_B" ping -q -c 3 -i 0.2 -W 0.3 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	in_ns "$NS_B" ip route flush cache
+	in_ns "$NS_B" ping -q -c 1 -W 1 -M do -s 1472 "$REMOTE_POD_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(alert_sum ".dst == \"$REMOTE_IP\"") == 0 ]] || fail "flagged off the tunnel: $(alerts)" || return 1
+	[[ $(alerts | jq -r "select(.dst == \"$REMOTE_POD_IP\") | .limit_detail" | head -1) == *"10.244.2.0/26"*"mtu 1450"* ]] ||
+		fail "the tunnel's limit is not said: $(alerts)"
+}
+
+# AWS: jumbo Pods consistent with the node, and a VPN route at 1500.
+test_cni_aws_destination_beyond_a_1500_hop_is_flagged() {
+	cni_lab aws failure || return 1
+	cni_check_json
+	[[ $? == 0 ]] || fail "check: $(jq -c .mismatches "$WORK/check")" || return 1
+	start_watch || return 1
+	in_ns "$NS_A" ping -q -c 3 -i 0.2 -W 0.3 -M do -s 1972 "$VPN_IP" >/dev/null 2>&1
+	in_ns "$NS_A" ping -q -c 3 -i 0.2 -W 0.3 -M do -s 8000 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(alert_sum ".dst == \"$VPN_IP\" and .limit == 1500 and .limit_source == \"route_mtu\" and .len == 2000") -ge 1 ]] ||
+		fail "the VPN's 1500 was not the limit: $(alerts)" || return 1
+	[[ $(alert_sum ".dst == \"$REMOTE_IP\"") == 0 ]] || fail "flagged inside the VPC's 9001: $(alerts)"
+}

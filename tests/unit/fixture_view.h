@@ -81,6 +81,7 @@ static inline void fixture_view(struct view *v, const struct node *node, struct 
 /* Frees what fixture_view made (the node is the test's). */
 static inline void fixture_view_free(struct view *v)
 {
+	limits_free(&v->limits);
 	podid_free(v->ids);
 	cni_free(v->cni);
 	memset(v, 0, sizeof(*v));

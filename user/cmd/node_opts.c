@@ -234,6 +234,7 @@ int node_opts_view(struct node_opts *o, struct view *v)
 		host_path(conf_dir, sizeof(conf_dir), o->host_root, CNI_CONF_DIR);
 	cni_conf_read(conf_dir, o->host_root, &conf);
 	cni = choose(o, &conf);
+	node_opts_free(o); /* the modules not chosen */
 	if (!cni) {
 		cni_conf_free(&conf);
 		return -ENOMEM;
@@ -277,6 +278,7 @@ void node_opts_free(struct node_opts *o)
 
 void view_free(struct view *v)
 {
+	limits_free(&v->limits);
 	node_free(&v->node);
 	podid_free(v->ids);
 	cni_free(v->cni);

@@ -203,6 +203,22 @@ static void antrea_describe_overhead(const void *state, char *buf, size_t size)
 	policy_describe_deduction(&a->policy, buf, size);
 }
 
+/* Bridging mode (INCIDENT.md, CNI.md): Pods sit on br-int beside the NIC
+ * ens192~, so what they send to the uplink's side goes out through the NIC
+ * at the NIC's MTU; only what the node routes crosses the internal port.
+ * The kernel's routes by the internal port then mean the NIC. */
+static unsigned int antrea_route_mtu(const void *state, const struct node *node,
+				     const struct nl_route *r, unsigned int generic, char *why,
+				     size_t size)
+{
+	(void)state;
+	if (!node->uplink_nic.ifindex || r->oif != node->uplink.ifindex || r->mtu)
+		return generic;
+	snprintf(why, size, "dev %s, bridged by Open vSwitch to NIC %s (MTU %u)", node->uplink.name,
+		 node->uplink_nic.name, node->uplink_nic.mtu);
+	return node->uplink_nic.mtu;
+}
+
 static const char *mode_name(const struct antrea *a)
 {
 	return policy_mode_name(a->policy.mode);
@@ -358,6 +374,7 @@ const struct cni_ops cni_antrea = {
 	.configured_pod_mtu = antrea_configured_pod_mtu,
 	.overhead = antrea_overhead,
 	.describe_overhead = antrea_describe_overhead,
+	.route_mtu = antrea_route_mtu,
 	.explain = antrea_explain,
 	.to_json = antrea_to_json,
 	.describe = antrea_describe,

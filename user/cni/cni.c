@@ -243,6 +243,14 @@ unsigned int cni_overhead(const struct cni *cni)
 	return cni->ops->overhead ? cni->ops->overhead(cni->state) : 0;
 }
 
+unsigned int cni_route_mtu(const struct cni *cni, const struct node *node, const struct nl_route *r,
+			   unsigned int generic, char *why, size_t size)
+{
+	if (!cni->ops->route_mtu)
+		return generic;
+	return cni->ops->route_mtu(cni->state, node, r, generic, why, size);
+}
+
 void cni_describe_overhead(const struct cni *cni, char *buf, size_t size)
 {
 	if (cni->ops->describe_overhead)

@@ -111,6 +111,10 @@ void cni_resolve(struct cni *cni, const struct node *node, const struct ovs_port
 unsigned int cni_expected_pod_mtu(const struct cni *cni, const struct node *node);
 unsigned int cni_configured_pod_mtu(const struct cni *cni);
 unsigned int cni_overhead(const struct cni *cni);
+struct nl_route;
+/* The limit of a route's prefix, as the CNI sees it (see cni_module.h). */
+unsigned int cni_route_mtu(const struct cni *cni, const struct node *node, const struct nl_route *r,
+			   unsigned int generic, char *why, size_t size);
 void cni_describe_overhead(const struct cni *cni, char *buf, size_t size);
 void cni_explain(const struct cni *cni, const struct finding_ctx *ctx, struct mismatch *m);
 void cni_to_json(const struct cni *cni, struct json_object *o);

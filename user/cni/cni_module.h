@@ -40,6 +40,13 @@ struct cni_ops {
 	unsigned int (*overhead)(const void *state);
 	/* Why the overhead is what it is, for a phrase: "encap geneve". */
 	void (*describe_overhead)(const void *state, char *buf, size_t size);
+	/* The limit of packets to a route's prefix where the CNI's own
+	 * flows decide rather than the kernel's routing (@generic: the
+	 * route's mtu metric or device MTU; 0 drops the route); may rewrite
+	 * @why. NULL: the kernel's word stands. */
+	unsigned int (*route_mtu)(const void *state, const struct node *node,
+				  const struct nl_route *r, unsigned int generic, char *why,
+				  size_t size);
 	/* Fills the cause and remedy of @m in the CNI's words. */
 	void (*explain)(const void *state, const struct finding_ctx *ctx, struct mismatch *m);
 	/* Its settings into the JSON of `check` and in one text phrase. */

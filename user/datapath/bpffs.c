@@ -18,8 +18,8 @@
 #define BPFFS_DEFAULT_MOUNT "/sys/fs/bpf"
 
 static const char *const pinned_maps[] = {
-	MG_MAP_IFACES,	 MG_MAP_IFACE_SPOTS, MG_MAP_NODE,  MG_MAP_LOCAL_DSTS,
-	MG_MAP_COUNTERS, MG_MAP_FLOWS,	     MG_MAP_STATS, MG_MAP_DROPS,
+	MG_MAP_IFACES, MG_MAP_IFACE_SPOTS, MG_MAP_NODE,	 MG_MAP_LOCAL_DSTS, MG_MAP_COUNTERS,
+	MG_MAP_FLOWS,  MG_MAP_STATS,	   MG_MAP_DROPS, MG_MAP_ROUTES,
 };
 
 static bool is_bpffs(const char *path)

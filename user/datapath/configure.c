@@ -8,6 +8,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "datapath/counters.h"
@@ -74,10 +76,12 @@ static int write_iface(struct guard *g, int ifindex, const struct mg_iface_cfg *
 	return err;
 }
 
-/* Tells the programs the smallest limit of a live Pod (their fast path). */
+/* Tells the programs the smallest limit of a live Pod and of a prefix
+ * (their fast path). */
 static int update_pod_mtu_min(struct guard *g)
 {
-	struct mg_node_cfg cfg = { .pod_mtu_min = slots_pod_limit_min(&g->slots) };
+	struct mg_node_cfg cfg = { .pod_mtu_min = slots_pod_limit_min(&g->slots),
+				   .route_mtu_min = g->route_mtu_min };
 	__u32 zero = 0;
 
 	return update(bpf_map__fd(g->skel->maps.mg_node), &zero, &cfg, "the node's limits");
@@ -150,6 +154,64 @@ static int configure_pod(struct guard *g, const struct pod_iface *pod, const str
 	return err;
 }
 
+static struct mg_route_key route_key(const struct route_limit *r)
+{
+	struct mg_route_key key = { .prefixlen = MG_ROUTE_FAMILY_BITS + r->prefix_len,
+				    .family = r->prefix.family };
+
+	memcpy(key.addr, r->prefix.addr, sizeof(key.addr));
+	return key;
+}
+
+static bool wanted(const struct limits *l, const struct mg_route_key *key)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_routes; i++) {
+		struct mg_route_key k = route_key(&l->routes[i]);
+
+		if (!memcmp(&k, key, sizeof(k)))
+			return true;
+	}
+	return false;
+}
+
+int guard_write_routes(struct guard *g, const struct limits *l)
+{
+	int fd = bpf_map__fd(g->skel->maps.mg_routes);
+	struct mg_route_key key, next, *prev = NULL;
+	unsigned int min = UINT32_MAX;
+	size_t i;
+	int err = 0;
+
+	/* A smaller bound first: the fast path never passes a new limit by. */
+	for (i = 0; i < l->n_routes; i++)
+		min = l->routes[i].mtu < min ? l->routes[i].mtu : min;
+	if (min < g->route_mtu_min) {
+		g->route_mtu_min = min;
+		err = update_pod_mtu_min(g);
+	}
+	for (i = 0; i < l->n_routes && !err; i++) {
+		struct mg_route value = { .mtu = l->routes[i].mtu, .id = (__u32)i };
+
+		key = route_key(&l->routes[i]);
+		err = update(fd, &key, &value, "a destination prefix");
+	}
+	if (err)
+		return err;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		if (!wanted(l, &key)) {
+			bpf_map_delete_elem(fd, &key);
+			prev = NULL; /* the walk starts again after a delete */
+			continue;
+		}
+		prev = &key;
+	}
+	g->route_mtu_min = min;
+	return update_pod_mtu_min(g);
+}
+
 int guard_configure(struct guard *g, const struct node *node, const struct limits *l)
 {
 	static const enum mg_hook uplink_hooks[] = { MG_HOOK_UPLINK_INGRESS };
@@ -180,7 +242,7 @@ int guard_configure(struct guard *g, const struct node *node, const struct limit
 	}
 	if (!err) {
 		slots_sweep_end(&g->slots, forget_iface, g);
-		err = update_pod_mtu_min(g);
+		err = guard_write_routes(g, l);
 	}
 	return err;
 }

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -83,6 +84,7 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 
 	memset(g, 0, sizeof(*g));
 	slots_init(&g->slots);
+	g->route_mtu_min = UINT32_MAX;
 	g->lock_fd = -1;
 	g->attached.mode = opts->attach_mode;
 	g->attached.pin_dir = g->pin_dir;

@@ -30,6 +30,7 @@ struct guard {
 	struct attach_set attached;
 	struct bpf_link *drops_link; /* kfree_skb, NULL where the kernel lacks it */
 	struct slot_pool slots;	     /* which interface counts where in mg_counters */
+	unsigned int route_mtu_min;  /* the smallest limit in mg_routes (the fast path) */
 	int lock_fd;
 	char pin_dir[PATH_MAX];
 };
@@ -39,6 +40,9 @@ struct guard {
 int guard_load(struct guard *g, const struct guard_opts *opts);
 /* Writes the node's roles and limits into the maps. */
 int guard_configure(struct guard *g, const struct node *node, const struct limits *l);
+/* Replaces the destination prefixes in mg_routes with @l's: the new ones
+ * in first, then the stale ones out, so that no lookup meets a gap. */
+int guard_write_routes(struct guard *g, const struct limits *l);
 /* Attaches Pod ingress and egress on every Pod veth and the uplink hook.
  * All or nothing: on error, what was attached is removed again. */
 int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp);

@@ -73,6 +73,15 @@ static void describe_limit(const struct alerts *a, const struct mg_event *ev, ch
 	case MG_LIMIT_POD_MTU:
 		snprintf(buf, size, "the Pod's MTU; the veth drops it");
 		break;
+	case MG_LIMIT_ROUTE:
+		/* The id is the route's index when the sample was taken; a
+		 * table that changed since is said as such. */
+		if (ev->limit_id < a->view->limits.n_routes &&
+		    a->view->limits.routes[ev->limit_id].mtu == ev->limit)
+			snprintf(buf, size, "%s", a->view->limits.routes[ev->limit_id].detail);
+		else
+			snprintf(buf, size, "a route's limit (the routes changed since)");
+		break;
 	case MG_LIMIT_ICMP:
 		snprintf(buf, size, "announced by ICMP");
 		break;

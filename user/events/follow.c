@@ -72,6 +72,10 @@ static void own_link_event(struct follower *f, const struct monitor_event *ev)
 	struct pod_iface *pod;
 	bool added;
 
+	/* Every link's MTU can be a prefix's limit. */
+	if (node_note_link(node, &ev->link, ev->kind == MON_LINK_DEL))
+		f->attach_errors++;
+	f->routes_changed = true;
 	if (ev->kind == MON_LINK_DEL) {
 		pod = node_pod_gone(node, ev->ifindex);
 		if (pod) {
@@ -118,6 +122,8 @@ void follow_event(const struct monitor_event *ev, void *data)
 
 	if (ev->nsid != NL_OWN_NETNS)
 		pod_netns_event(f, ev);
+	else if (ev->kind == MON_ROUTE)
+		f->routes_changed = true;
 	else if (ev->kind != MON_ADDR)
 		own_link_event(f, ev);
 }
@@ -204,11 +210,16 @@ void follow_settle(struct follower *f)
 	/* A new Pod's name may come after its veth and addresses. */
 	podid_tick(f->view->ids, &f->view->node, monotonic_ms());
 	report_attached(f);
-	if (f->limits_changed) {
+	if (f->routes_changed && node_read_routes(&f->view->node))
+		pr_warn("cannot re-read the node's routes; the prefixes keep their limits");
+	if (f->limits_changed || f->routes_changed) {
 		view_recompute(f->view);
-		refresh_every_pod(f);
-		f->limits_changed = false;
+		if (guard_write_routes(f->guard, &f->view->limits))
+			f->attach_errors++;
 	}
+	if (f->limits_changed)
+		refresh_every_pod(f);
+	f->limits_changed = f->routes_changed = false;
 	if (!f->dirty)
 		return;
 	f->dirty = false;

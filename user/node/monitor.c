@@ -20,7 +20,8 @@
 struct mnl_socket *monitor_open(void)
 {
 	static const unsigned int groups[] = { RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-					       RTNLGRP_IPV6_IFADDR };
+					       RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE,
+					       RTNLGRP_IPV6_ROUTE };
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	int one = 1, size = MONITOR_RCVBUF;
 	size_t i;
@@ -72,6 +73,10 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	case RTM_DELADDR:
 		ev.kind = MON_ADDR;
 		ev.ifindex = (int)((const struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index;
+		break;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		ev.kind = MON_ROUTE;
 		break;
 	default:
 		return MNL_CB_OK;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Following the node: an rtnetlink socket subscribed to link and address
- * events, in our netns and (NETLINK_LISTEN_ALL_NSID) in every netns we hold
+ * Following the node: an rtnetlink socket subscribed to link, address and
+ * route events, in our netns and (NETLINK_LISTEN_ALL_NSID) in every netns we hold
  * an nsid for, which includes every Pod's. The watch polls its fd beside the
  * ring buffer's; a buffer overrun (ENOBUFS) means events were lost and the
  * caller resyncs once.
@@ -14,7 +14,8 @@
 enum monitor_kind {
 	MON_LINK_NEW, /* a link appeared or changed (MTU, peer, state) */
 	MON_LINK_DEL,
-	MON_ADDR, /* an address was added or removed */
+	MON_ADDR,  /* an address was added or removed */
+	MON_ROUTE, /* a route was added, changed or removed (re-read them all) */
 };
 
 struct monitor_event {

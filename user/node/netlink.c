@@ -281,6 +281,82 @@ int nl_dump_addrs(int nsid, struct nl_addr **addrs, size_t *n)
 	return vec_finish(&v, err, (void **)addrs, n);
 }
 
+static bool in_main_table(const struct rtmsg *rtm, const struct nlattr **tb)
+{
+	if (tb[RTA_TABLE])
+		return mnl_attr_get_u32(tb[RTA_TABLE]) == RT_TABLE_MAIN;
+	return rtm->rtm_table == RT_TABLE_MAIN;
+}
+
+/* The first hop's device of a multipath route. */
+static int first_hop_oif(const struct nlattr *multipath)
+{
+	const struct rtnexthop *nh = mnl_attr_get_payload(multipath);
+
+	if (mnl_attr_get_payload_len(multipath) < sizeof(*nh))
+		return 0;
+	return nh->rtnh_ifindex;
+}
+
+static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = {}, *mx[RTAX_MAX + 1] = {};
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct vec *v = data;
+	struct nl_route *r;
+	size_t alen = rtm->rtm_family == AF_INET6 ? 16 : 4;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_type != RTN_UNICAST ||
+	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6))
+		return MNL_CB_OK;
+	parse_attrs(nlh, sizeof(*rtm), tb, RTA_MAX);
+	if (!in_main_table(rtm, tb) || rtm->rtm_dst_len > alen * 8)
+		return MNL_CB_OK;
+	if (tb[RTA_DST] && mnl_attr_get_payload_len(tb[RTA_DST]) != alen)
+		return MNL_CB_OK;
+	r = vec_push(v);
+	if (!r)
+		return MNL_CB_ERROR;
+	memset(r, 0, sizeof(*r));
+	r->dst.family = rtm->rtm_family;
+	if (tb[RTA_DST])
+		memcpy(r->dst.addr, mnl_attr_get_payload(tb[RTA_DST]), alen);
+	r->dst_len = rtm->rtm_dst_len;
+	if (tb[RTA_OIF])
+		r->oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+	else if (tb[RTA_MULTIPATH])
+		r->oif = first_hop_oif(tb[RTA_MULTIPATH]);
+	if (tb[RTA_METRICS]) {
+		parse_nested(tb[RTA_METRICS], mx, RTAX_MAX);
+		if (mx[RTAX_MTU])
+			r->mtu = mnl_attr_get_u32(mx[RTAX_MTU]);
+	}
+	return MNL_CB_OK;
+}
+
+int nl_dump_routes(struct nl_route **routes, size_t *n)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct vec v = { .size = sizeof(**routes) };
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]) && !err; i++) {
+		char buf[MNL_SOCKET_BUFFER_SIZE];
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct rtmsg *rtm;
+
+		nlh->nlmsg_type = RTM_GETROUTE;
+		nlh->nlmsg_flags = NLM_F_DUMP;
+		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		rtm->rtm_family = families[i];
+		err = nl_transact(nlh, route_dump_cb, &v);
+		if (err == -EAFNOSUPPORT)
+			err = 0; /* a kernel without IPv6 */
+	}
+	return vec_finish(&v, err, (void **)routes, n);
+}
+
 static int default_route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[RTA_MAX + 1] = {};

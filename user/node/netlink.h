@@ -38,6 +38,14 @@ struct nl_addr {
 	unsigned char scope; /* RT_SCOPE_* */
 };
 
+/* A unicast route of the main table. */
+struct nl_route {
+	struct mg_addr dst; /* the prefix (family set; zero for a default route) */
+	unsigned char dst_len;
+	int oif;	  /* the device it leaves by (a multipath route: its first hop's) */
+	unsigned int mtu; /* its mtu metric (RTAX_MTU), 0 when it has none */
+};
+
 /* Fills @link from an RTM_NEWLINK/RTM_DELLINK message. */
 void nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *link);
 /* Dumps every link of the netns @nsid; *links is malloc'd. */
@@ -46,6 +54,9 @@ int nl_dump_links(int nsid, struct nl_link **links, size_t *n);
 int nl_get_link(int nsid, int ifindex, struct nl_link *out);
 /* Dumps the addresses of both families in netns @nsid; *addrs is malloc'd. */
 int nl_dump_addrs(int nsid, struct nl_addr **addrs, size_t *n);
+/* Dumps the unicast routes of the main table of our netns, both families;
+ * *routes is malloc'd. */
+int nl_dump_routes(struct nl_route **routes, size_t *n);
 /* The ifindex the main table's default route leaves through (IPv4 first,
  * then IPv6), or -ENOENT. */
 int nl_default_route_ifindex(void);

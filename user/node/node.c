@@ -361,6 +361,15 @@ int node_discover(struct node *node, const char *uplink_name, const struct node_
 		err = find_pods(node, links, n);
 	}
 	if (!err) {
+		/* The model keeps every link: a route's limit is its device's MTU. */
+		node->links = links;
+		node->n_links = n;
+		links = NULL;
+		err = node_read_routes(node);
+		if (err)
+			pr_err("cannot list the node's routes: %s", strerror(-err));
+	}
+	if (!err) {
 		err = read_node_addrs(node);
 		if (err)
 			pr_err("cannot list the node's addresses: %s", strerror(-err));
@@ -408,6 +417,8 @@ const struct nl_link *node_fabric_link(const struct node *node)
 void node_free(struct node *node)
 {
 	nsnames_free(&node->nsnames);
+	free(node->links);
+	free(node->routes);
 	free(node->pods);
 	free(node->node_addrs);
 	memset(node, 0, sizeof(*node));

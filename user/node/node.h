@@ -59,6 +59,12 @@ struct node {
 	struct mg_addr *node_addrs; /* the node's own addresses (local delivery) */
 	size_t n_node_addrs;
 	struct nsnames nsnames; /* Pod netns names by nsid, asked once each */
+	/* Every link and every main-table route of the node's netns, as the
+	 * kernel lists them (node/tables.c): what a route's limit is made of. */
+	struct nl_link *links;
+	size_t n_links;
+	struct nl_route *routes;
+	size_t n_routes;
 };
 
 /* Reads the node. @uplink_name NULL: the default route's interface;
@@ -91,5 +97,16 @@ bool node_uplink_dragged_down(const struct node *node);
 /* Where frames from the fabric arrive: the NIC when bridged, else the uplink. */
 const struct nl_link *node_fabric_link(const struct node *node);
 void node_free(struct node *node);
+
+/* node/tables.c: the node's links and routes. */
+/* Takes in a link that appeared, changed (@deleted false) or went. */
+int node_note_link(struct node *node, const struct nl_link *link, bool deleted);
+/* The link with @ifindex, or NULL. */
+const struct nl_link *node_link(const struct node *node, int ifindex);
+/* Reads the routes again (after a route event); -errno, the old ones kept. */
+int node_read_routes(struct node *node);
+/* Whether @ifindex is the uplink, its NIC or the bridge the uplink is a
+ * port of: a route by it leaves by the uplink. */
+bool node_is_uplink_side(const struct node *node, int ifindex);
 
 #endif

@@ -60,6 +60,7 @@ struct json_object *check_to_json(const struct check_report *r, const struct vie
 	json_object_object_add(o, "transport_mtu", json_object_new_int((int)r->transport_mtu));
 	json_object_object_add(o, "expected_pod_mtu", json_object_new_int((int)r->expected_mtu));
 	json_object_object_add(o, "path_mtu", json_object_new_int((int)r->path_mtu));
+	json_object_object_add(o, "routes", json_routes(&v->limits));
 	json_object_object_add(o, "pods", pods_json(v));
 	for (i = 0; i < r->n; i++) {
 		json_object_array_add(list, mismatch_to_json(&r->items[i], NULL));

@@ -4,6 +4,8 @@
 #include <stdio.h>
 
 #include "report/json.h"
+
+#define BANNER_ROUTES 8
 #include "report/summary.h"
 
 static void print_json(const struct view *v, const struct banner *b)
@@ -18,6 +20,7 @@ static void print_json(const struct view *v, const struct banner *b)
 	json_object_object_add(o, "uplink_mtu", json_object_new_int((int)node->uplink.mtu));
 	json_object_object_add(o, "path_mtu", json_object_new_int((int)v->limits.path_mtu));
 	json_object_object_add(o, "path_mtu_source", json_object_new_string(v->limits.path_detail));
+	json_object_object_add(o, "routes", json_routes(&v->limits));
 	json_object_object_add(o, "attach", json_object_new_string(b->attach));
 	json_object_object_add(o, "uplink_hook", json_object_new_string(b->uplink_hook));
 	for (i = 0; i < node->n_pods; i++) {
@@ -43,6 +46,13 @@ void banner_print(const struct view *v, const struct banner *b, bool json)
 	       "(%s). Ctrl-C to stop.\n",
 	       node->n_pods, node->n_pods == 1 ? "" : "s", node->uplink.name, node->uplink.mtu,
 	       b->attach, path_mtu, v->limits.path_detail);
+	/* The limits per destination, the first few: a node with a route per
+	 * remote Pod block has hundreds (all of them: --json's start event). */
+	for (i = 0; i < v->limits.n_routes && i < BANNER_ROUTES; i++)
+		printf("  limit %u to %s\n", v->limits.routes[i].mtu, v->limits.routes[i].detail);
+	if (v->limits.n_routes > BANNER_ROUTES)
+		printf("  ... and %zu more destination prefixes\n",
+		       v->limits.n_routes - BANNER_ROUTES);
 	for (i = 0; i < node->n_pods; i++) {
 		const struct pod_iface *p = &node->pods[i];
 		struct pod_label l = pod_label_of(p, v->ids);

@@ -3,7 +3,10 @@
 
 #include <stdio.h>
 
+#include <arpa/inet.h>
+
 #include "lib/clock.h"
+#include "limits/limits.h"
 #include "node/node.h"
 #include "podid/registry.h"
 
@@ -51,6 +54,24 @@ struct json_object *json_pod_iface(const struct pod_iface *p, const struct pod_n
 	json_object_object_add(o, "host_mtu", json_object_new_int((int)p->host_mtu));
 	json_object_object_add(o, "pod_mtu", json_object_new_int((int)p->pod_mtu));
 	return o;
+}
+
+struct json_object *json_routes(const struct limits *l)
+{
+	struct json_object *list = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < l->n_routes; i++) {
+		struct json_object *o = json_object_new_object();
+		char prefix[INET6_ADDRSTRLEN + 4];
+
+		limits_prefix_str(&l->routes[i], prefix, sizeof(prefix));
+		json_object_object_add(o, "prefix", json_object_new_string(prefix));
+		json_object_object_add(o, "mtu", json_object_new_int((int)l->routes[i].mtu));
+		json_object_object_add(o, "detail", json_object_new_string(l->routes[i].detail));
+		json_object_array_add(list, o);
+	}
+	return list;
 }
 
 void json_print_line(struct json_object *obj)

@@ -27,6 +27,9 @@ struct json_object *json_pod(const struct pod_ref *pod);
 /* A Pod interface: iface, netns, pod, pod_source, host_mtu, pod_mtu (and,
  * kept for the start event's consumers, namespace and name at the top). */
 struct json_object *json_pod_iface(const struct pod_iface *p, const struct pod_name *name);
+struct limits;
+/* The limits per destination prefix: [{"prefix", "mtu", "detail"}, ...]. */
+struct json_object *json_routes(const struct limits *l);
 /* Prints @obj on one line of stdout, flushes and frees it. */
 void json_print_line(struct json_object *obj);
 

@@ -25,6 +25,7 @@ static const char *const limit_source_names[] = {
 	[MG_LIMIT_LOCAL_POD] = "local_pod_mtu",
 	[MG_LIMIT_POD_MTU] = "pod_mtu",
 	[MG_LIMIT_ICMP] = "icmp_announced_mtu",
+	[MG_LIMIT_ROUTE] = "route_mtu",
 };
 
 #define NAME_OR_UNKNOWN(table, i)                                                                  \
