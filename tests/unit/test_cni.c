@@ -113,7 +113,7 @@ static struct limits limits_of(const char *module, const char *host, const struc
 	struct cni_env env = { .conf = &conf };
 	struct cni *cni = cni_new(module);
 	const char *uplink = NULL;
-	struct limits l;
+	struct limits l = { 0 };
 
 	assert_non_null(cni);
 	snprintf(root, sizeof(root), HOSTS "/%s", host);
