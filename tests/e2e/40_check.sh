@@ -132,3 +132,17 @@ test_ovs_bridging_flags_only_what_is_lost() {
 	[[ $(alert_sum ".dst == \"$ROUTED_IP\" and .limit == 1400 and .limit_source == \"route_mtu\"") -ge 1 ]] ||
 		fail "the routed hop: $(alerts)"
 }
+
+# Without --uplink the default route's device is found; where it is a
+# bridge (the lab's br-int), its port toward the fabric (a veth whose other
+# end holds the gateway) is the uplink's NIC, never a Pod.
+test_uplink_on_a_bridge_is_not_taken_for_a_pod() {
+	lab incident
+	node "$MTUGUARD" check --json --host-root "$LAB_HOST" --cni-cache "$LAB_CNI_CACHE" >"$WORK/check" 2>"$WORK/check.err"
+	[[ $(jq -r '.uplink + " " + .uplink_nic' "$WORK/check") == "br-int $UPLINK" ]] ||
+		fail "uplink: $(jq -c '{uplink, uplink_nic}' "$WORK/check")" || return 1
+	[[ $(jq -c "[.pods[].iface] | sort" "$WORK/check") == "$(jq -nc --arg a "$DNS_IF" --arg b "$WEB_IF" '[$a, $b] | sort')" ]] ||
+		fail "pods: $(jq -c '[.pods[].iface]' "$WORK/check")" || return 1
+	[[ -z $(jq -c ".mismatches[] | select(.iface == \"$UPLINK\" and .pod)" "$WORK/check") ]] ||
+		fail "the fabric port is named as a Pod: $(jq -c .mismatches "$WORK/check")"
+}

@@ -5,7 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -86,6 +90,59 @@ static void test_missing_directory_is_enoent(void **state)
 	assert_null(pod_table_find(&cache, "coredns--e5a5a3"));
 }
 
+/* Copies @from into @to, padded with spaces to @size bytes (still JSON). */
+static void copy_padded(const char *from, const char *to, size_t size)
+{
+	FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+	size_t n = 0;
+	int c;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((c = fgetc(in)) != EOF && ++n)
+		fputc(c, out);
+	while (n++ < size)
+		fputc(' ', out);
+	fclose(in);
+	fclose(out);
+}
+
+/* A FIFO (it would block a plain open) and an entry past the bound are
+ * skipped with a warning; the good entry beside them is still read. */
+static void test_fifo_and_oversized_entries_are_skipped(void **state)
+{
+	char dir[] = "/tmp/mtuguard-unit-cache-XXXXXX", path[128], good[128];
+	struct pod_table cache = {};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/results", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(good, sizeof(good), "%s/results/antrea-1-eth0", dir);
+	copy_padded(FIXTURES
+		    "/results/"
+		    "antrea-1111111111111111111111111111111111111111111111111111111111111111-eth0",
+		    good, 0);
+	snprintf(path, sizeof(path), "%s/results/huge-eth0", dir);
+	copy_padded(FIXTURES
+		    "/results/"
+		    "antrea-1111111111111111111111111111111111111111111111111111111111111111-eth0",
+		    path, CNI_CACHE_ENTRY_MAX + 1);
+	snprintf(path, sizeof(path), "%s/results/fifo-eth0", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(cni_cache_load(dir, &cache), 0);
+	assert_int_equal(cache.n, 1); /* the good one; the huge copy is not read */
+	assert_non_null(pod_table_find(&cache, "coredns--e5a5a3"));
+	pod_table_free(&cache);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/results/huge-eth0", dir);
+	unlink(path);
+	unlink(good);
+	snprintf(path, sizeof(path), "%s/results", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_entries_are_skipped),
 		cmocka_unit_test(test_each_malformed_file_is_einval),
 		cmocka_unit_test(test_missing_directory_is_enoent),
+		cmocka_unit_test(test_fifo_and_oversized_entries_are_skipped),
 	};
 
 	log_set_level(LOG_ERROR); /* the skipped fixtures warn, by design */

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,12 +65,42 @@ static __u32 run(int fd, const struct packet *p, const uint8_t *frame, unsigned 
 	return opts.duration; /* mean ns per run */
 }
 
-/* Fills the maps as a node with @pods Pods would (and the test run's
- * loopback as one of them), so lookups cost what they cost at that size. */
-static void configure(struct mtuguard_bpf *skel, int pods)
+/* Destination prefixes as a node with a route per remote Pod block has
+ * them: 10.128.0.0/24, 10.128.1.0/24, ... at 1450 (none holds the mix's
+ * destination 10.0.0.99), half of them IPv6 (fd80:0:N::/64). */
+static void put_prefixes(struct mtuguard_bpf *skel, int prefixes)
+{
+	int fd = bpf_map__fd(skel->maps.mg_routes), i;
+
+	for (i = 0; i < prefixes; i++) {
+		struct mg_route_key key = { .family = i % 2 ? AF_INET6 : AF_INET };
+		struct mg_route route = { .mtu = 1450, .id = (__u32)i };
+
+		if (key.family == AF_INET) {
+			key.prefixlen = MG_ROUTE_FAMILY_BITS + 24;
+			key.addr[0] = 10;
+			key.addr[1] = (uint8_t)(128 + (i >> 8));
+			key.addr[2] = (uint8_t)i;
+		} else {
+			key.prefixlen = MG_ROUTE_FAMILY_BITS + 64;
+			key.addr[0] = 0xfd;
+			key.addr[1] = 0x80;
+			key.addr[4] = (uint8_t)(i >> 8);
+			key.addr[5] = (uint8_t)i;
+		}
+		bpf_map_update_elem(fd, &key, &route, BPF_ANY);
+	}
+}
+
+/* Fills the maps as a node with @pods Pods and @prefixes destination
+ * prefixes would (and the test run's loopback as one of the Pods), so
+ * lookups cost what they cost at that size. */
+static void configure(struct mtuguard_bpf *skel, int pods, int prefixes)
 {
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = 1500, .path_mtu = 1450 };
-	struct mg_node_cfg node = { .pod_mtu_min = 1500 };
+	/* As the guard writes it: the smallest prefix limit, none: no bound. */
+	struct mg_node_cfg node = { .pod_mtu_min = 1500,
+				    .route_mtu_min = prefixes ? 1450 : UINT32_MAX };
 	struct iface_maps ifaces = { .hash_fd = bpf_map__fd(skel->maps.mg_ifaces),
 				     .spots_fd = bpf_map__fd(skel->maps.mg_iface_spots) };
 	int dsts = bpf_map__fd(skel->maps.mg_local_dsts);
@@ -90,6 +121,7 @@ static void configure(struct mtuguard_bpf *skel, int pods)
 	ifindex = 1;
 	cfg.slot = (__u32)pods;
 	ifaces_write(&ifaces, ifindex, &cfg);
+	put_prefixes(skel, prefixes);
 }
 
 int main(int argc, char **argv)
@@ -98,10 +130,11 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "repeat", required_argument, NULL, 'n' },
 		{ "pods", required_argument, NULL, 'p' },
+		{ "prefixes", required_argument, NULL, 'x' },
 		{ "json", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int rounds = 7, repeat = 200000, pods = 0, opt, r;
+	int rounds = 7, repeat = 200000, pods = 0, prefixes = 0, opt, r;
 	const char *json_path = NULL;
 	struct mtuguard_bpf *skel;
 	struct noop_bpf *noop;
@@ -115,6 +148,8 @@ int main(int argc, char **argv)
 			repeat = atoi(optarg);
 		else if (opt == 'p')
 			pods = atoi(optarg);
+		else if (opt == 'x')
+			prefixes = atoi(optarg);
 		else if (opt == 'j')
 			json_path = optarg;
 		else
@@ -135,14 +170,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "prog_cost: cannot load mtuguard\n");
 		return 1;
 	}
-	configure(skel, pods);
+	if (prefixes < 0 || prefixes > MG_MAX_ROUTES)
+		prefixes = 0;
+	configure(skel, pods, prefixes);
 	if (json_path)
 		json = fopen(json_path, "w");
 	if (json)
-		fprintf(json, "{\"pods\": %d, \"repeat\": %d, \"rounds\": %d, \"results\": [\n",
-			pods, repeat, rounds);
-	printf("per-packet cost, ns (median of %d rounds x %d runs; %d Pods in the maps)\n", rounds,
-	       repeat, pods);
+		fprintf(json,
+			"{\"pods\": %d, \"prefixes\": %d, \"repeat\": %d, \"rounds\": %d, "
+			"\"results\": [\n",
+			pods, prefixes, repeat, rounds);
+	printf("per-packet cost, ns (median of %d rounds x %d runs; %d Pods and %d prefixes in the "
+	       "maps)\n",
+	       rounds, repeat, pods, prefixes);
 	printf("  %-28s %-15s %8s %8s %7s\n", "packet", "program", "no-op", "mtuguard", "ratio");
 	for (i = 0; i < sizeof(mix) / sizeof(mix[0]); i++) {
 		const struct packet *p = &mix[i];

@@ -70,6 +70,9 @@ bench_prog() {
 	echo "== per-packet cost with 1,000 Pods in the maps"
 	"$OUT/prog_cost" --rounds 9 --repeat 200000 --pods 1000 --json "$OUT/prog-1000.json" |
 		grep -E 'pod_ingress|packet'
+	echo "== per-packet cost with 1,000 destination prefixes in the trie"
+	"$OUT/prog_cost" --rounds 9 --repeat 200000 --prefixes 1000 --json "$OUT/prog-prefixes.json" |
+		grep -E 'pod_ingress|packet'
 	echo "== the kernel's own accounting under iperf3 (kernel.bpf_stats_enabled)"
 	"$ROOT/tools/lab.sh" up consistent >/dev/null
 	local before

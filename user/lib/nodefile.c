@@ -41,7 +41,7 @@ int nodefile_read(const char *path, size_t max, char **out, size_t *len)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -ENXIO;
 		goto out;
 	}
 	if ((size_t)st.st_size > max) {
@@ -119,8 +119,10 @@ int nodefile_env_value(const char *path, const char *key, char *buf, size_t size
 
 const char *nodefile_strerror(int err)
 {
-	if (err == -EINVAL)
+	if (err == -ENXIO)
 		return "not a regular file";
+	if (err == -EISDIR)
+		return "a directory";
 	if (err == -EFBIG)
 		return "larger than a node file can be (1 MiB)";
 	return strerror(-err);

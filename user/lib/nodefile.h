@@ -18,8 +18,9 @@
  * nothing). A @path that does not start with '/' is taken as given. */
 void host_path(char *buf, size_t size, const char *host_root, const char *path);
 /* Reads @path whole into a NUL-terminated malloc'd *@out (length *@len).
- * -errno from open (-ENOENT, -EACCES, ...), -EINVAL for what is not a
- * regular file, -EFBIG past @max bytes. Does not report. */
+ * -errno from open (-ENOENT, -EACCES, ...), -EISDIR for a directory,
+ * -ENXIO for anything else that is not a regular file (a FIFO, a socket, a
+ * device), -EFBIG past @max bytes. Does not report. */
 int nodefile_read(const char *path, size_t max, char **out, size_t *len);
 /* A file holding one number (Calico's /var/lib/calico/mtu: digits, maybe a
  * newline): -EINVAL when it holds anything else or more than @max. */

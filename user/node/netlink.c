@@ -322,6 +322,10 @@ static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[RTA_DST])
 		memcpy(r->dst.addr, mnl_attr_get_payload(tb[RTA_DST]), alen);
 	r->dst_len = rtm->rtm_dst_len;
+	if (tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == alen) {
+		r->gateway.family = rtm->rtm_family;
+		memcpy(r->gateway.addr, mnl_attr_get_payload(tb[RTA_GATEWAY]), alen);
+	}
 	if (tb[RTA_OIF])
 		r->oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
 	else if (tb[RTA_MULTIPATH])

@@ -42,8 +42,9 @@ struct nl_addr {
 struct nl_route {
 	struct mg_addr dst; /* the prefix (family set; zero for a default route) */
 	unsigned char dst_len;
-	int oif;	  /* the device it leaves by (a multipath route: its first hop's) */
-	unsigned int mtu; /* its mtu metric (RTAX_MTU), 0 when it has none */
+	int oif;		/* the device it leaves by (a multipath route: its first hop's) */
+	struct mg_addr gateway; /* its next hop (RTA_GATEWAY), family 0 when on-link */
+	unsigned int mtu;	/* its mtu metric (RTAX_MTU), 0 when it has none */
 };
 
 /* Fills @link from an RTM_NEWLINK/RTM_DELLINK message. */

@@ -355,9 +355,14 @@ int node_discover(struct node *node, const char *uplink_name, const struct node_
 		pr_err("cannot list network interfaces over rtnetlink: %s", strerror(-err));
 		return err;
 	}
-	err = find_uplink(node, links, n, uplink_name);
+	err = node_read_routes(node);
+	if (err)
+		pr_err("cannot list the node's routes: %s", strerror(-err));
+	if (!err)
+		err = find_uplink(node, links, n, uplink_name);
 	if (!err) {
 		find_role_links(node, links, n);
+		node_find_fabric_port(node, links, n);
 		err = find_pods(node, links, n);
 	}
 	if (!err) {
@@ -365,9 +370,6 @@ int node_discover(struct node *node, const char *uplink_name, const struct node_
 		node->links = links;
 		node->n_links = n;
 		links = NULL;
-		err = node_read_routes(node);
-		if (err)
-			pr_err("cannot list the node's routes: %s", strerror(-err));
 	}
 	if (!err) {
 		err = read_node_addrs(node);

@@ -105,6 +105,11 @@ int node_note_link(struct node *node, const struct nl_link *link, bool deleted);
 const struct nl_link *node_link(const struct node *node, int ifindex);
 /* Reads the routes again (after a route event); -errno, the old ones kept. */
 int node_read_routes(struct node *node);
+/* When the uplink is a Linux bridge holding the node's address (the
+ * default route's device), its port toward the fabric: a NIC, or a veth
+ * whose other end holds the default gateway's address. Kept as uplink_nic
+ * (frames from the fabric are watched there), and never taken for a Pod. */
+void node_find_fabric_port(struct node *node, const struct nl_link *links, size_t n);
 /* Whether @ifindex is the uplink, its NIC or the bridge the uplink is a
  * port of: a route by it leaves by the uplink. */
 bool node_is_uplink_side(const struct node *node, int ifindex);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/array.h"
+#include "node/netlink.h"
 #include "node/node.h"
 
 const struct nl_link *node_link(const struct node *node, int ifindex)
@@ -52,6 +53,56 @@ int node_read_routes(struct node *node)
 	node->routes = routes;
 	node->n_routes = n;
 	return 0;
+}
+
+/* Whether the netns @nsid holds @addr. */
+static bool netns_has_addr(int nsid, const struct mg_addr *addr)
+{
+	struct nl_addr *addrs;
+	size_t n, i;
+	bool found = false;
+
+	if (nl_dump_addrs(nsid, &addrs, &n))
+		return false;
+	for (i = 0; i < n && !found; i++)
+		found = !memcmp(&addrs[i].addr, addr, sizeof(*addr));
+	free(addrs);
+	return found;
+}
+
+/* The default route's gateway, or NULL. */
+static const struct mg_addr *default_gateway(const struct node *node)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_routes; i++) {
+		if (!node->routes[i].dst_len && node->routes[i].gateway.family &&
+		    node->routes[i].oif == node->uplink.ifindex)
+			return &node->routes[i].gateway;
+	}
+	return NULL;
+}
+
+void node_find_fabric_port(struct node *node, const struct nl_link *links, size_t n)
+{
+	const struct mg_addr *gw = default_gateway(node);
+	size_t i;
+
+	if (node->uplink_nic.ifindex || strcmp(node->uplink.kind, "bridge"))
+		return;
+	for (i = 0; i < n; i++) {
+		const struct nl_link *l = &links[i];
+
+		if (l->master != node->uplink.ifindex)
+			continue;
+		/* A NIC has no kind; a veth to the fabric's netns (as in a lab,
+		 * or a nested node) has the gateway at its other end. */
+		if (!l->kind[0] || (!strcmp(l->kind, "veth") && l->peer_netnsid >= 0 && gw &&
+				    netns_has_addr(l->peer_netnsid, gw))) {
+			node->uplink_nic = *l;
+			return;
+		}
+	}
 }
 
 bool node_is_uplink_side(const struct node *node, int ifindex)

@@ -10,6 +10,7 @@
 
 #include "lib/array.h"
 #include "lib/log.h"
+#include "lib/nodefile.h"
 
 static const char *json_str(struct json_object *obj, const char *key)
 {
@@ -76,16 +77,32 @@ static int cache_append(struct pod_table *cache, const struct pod_entry *entry)
 	return 0;
 }
 
+/* Reads @path as a node file (regular, bounded, without blocking) and
+ * parses it as JSON; -EINVAL when it is not JSON. */
+static int read_json(const char *path, size_t max, struct json_object **root)
+{
+	char *text;
+	size_t len;
+	int err = nodefile_read(path, max, &text, &len);
+
+	if (err)
+		return err;
+	*root = json_tokener_parse(text);
+	free(text);
+	return *root ? 0 : -EINVAL;
+}
+
 int cni_cache_parse_file(const char *path, struct pod_table *cache)
 {
-	struct json_object *root = json_object_from_file(path);
+	struct json_object *root = NULL;
 	struct json_object *args = NULL, *result = NULL;
 	const char *kind, *ns, *name, *ifname, *netns;
 	struct pod_entry entry = {};
-	int err = -EINVAL;
+	int err = read_json(path, CNI_CACHE_ENTRY_MAX, &root);
 
-	if (!root)
-		return -EINVAL;
+	if (err)
+		return err;
+	err = -EINVAL;
 	kind = json_str(root, "kind");
 	json_object_object_get_ex(root, "cniArgs", &args);
 	json_object_object_get_ex(root, "result", &result);
@@ -131,9 +148,13 @@ int cni_cache_load(const char *dir, struct pod_table *cache)
 			pr_warn("skipping %s: not a libcni cache entry (cniCacheV1 with "
 				"K8S_POD_NAMESPACE, K8S_POD_NAME and a host interface)",
 				path);
-		else if (err) {
+		else if (err == -ENOMEM) {
 			closedir(d);
 			return err;
+		} else if (err) {
+			/* A FIFO, a 9 MB file, a file we may not read: one
+			 * warning, and the others are still read. */
+			pr_warn("skipping %s: %s", path, nodefile_strerror(err));
 		}
 	}
 	closedir(d);
@@ -160,11 +181,15 @@ void pod_table_free(struct pod_table *cache)
 
 int pod_map_load(const char *path, struct pod_table *map)
 {
-	struct json_object *root = json_object_from_file(path);
-	int err = 0;
+	struct json_object *root = NULL;
+	int err = read_json(path, NODEFILE_MAX, &root);
 
 	map->entries = NULL;
 	map->n = 0;
+	if (err && err != -EINVAL) {
+		pr_err("cannot read the Pod map %s: %s", path, nodefile_strerror(err));
+		return err;
+	}
 	if (!root || !json_object_is_type(root, json_type_object)) {
 		pr_err("%s is not a Pod map: want a JSON object {\"<veth>\": {\"namespace\": "
 		       "\"...\", \"name\": \"...\"}}",

@@ -17,7 +17,10 @@
 #include <net/if.h>
 #include <stddef.h>
 
-#define POD_NS_MAX 64	 /* Kubernetes namespace: DNS label, 63 chars */
+#define POD_NS_MAX 64 /* Kubernetes namespace: DNS label, 63 chars */
+/* A libcni cache entry is a few KB (the conflist, base64, and the result);
+ * one past this is not one, and is not read (a 9 MB file took 1.29 GB). */
+#define CNI_CACHE_ENTRY_MAX (256 * 1024)
 #define POD_NAME_MAX 254 /* Pod name: DNS subdomain, 253 chars */
 
 struct pod_ref {
@@ -38,10 +41,12 @@ struct pod_table {
 };
 
 /* Reads every file of <dir>/results. A file that is not a libcni cache
- * entry gets a warning and is skipped; a missing directory is an empty
- * cache (returns -ENOENT so the caller can say so when it matters). */
+ * entry, is not a regular file, or is larger than CNI_CACHE_ENTRY_MAX gets
+ * a warning and is skipped; a missing directory is an empty cache (returns
+ * -ENOENT so the caller can say so when it matters). */
 int cni_cache_load(const char *dir, struct pod_table *cache);
-/* Parses one cache file and appends its entry; -EINVAL when malformed. */
+/* Parses one cache file and appends its entry; -EINVAL when malformed,
+ * nodefile_read's errors when it cannot be read as a node file. */
 int cni_cache_parse_file(const char *path, struct pod_table *cache);
 /* Reads a static map file: {"<host ifname>": {"namespace": "...", "name":
  * "..."}, ...}. Reports and returns -errno (-EINVAL when malformed). */
