@@ -217,8 +217,10 @@ test_bad_input_is_refused_cleanly() {
 	expect_refusal "--mode is noEncap, encap, hybrid" "${w[@]}" --uplink "$UPLINK" --mode tunnel || return 1
 	expect_refusal "--path-mtu takes a whole number" "${w[@]}" --uplink "$UPLINK" --path-mtu 12ab || return 1
 	expect_refusal "unrecognized|unknown" "$MTUGUARD" watch --frobnicate || return 1
-	# A bridge has no native XDP: refused, and the Pods' hooks rolled back.
-	expect_refusal "has no native XDP" "${w[@]}" --uplink br-int --uplink-xdp || return 1
+	# A VXLAN device has no native XDP: refused, and the Pods' hooks rolled
+	# back. (br-int is no longer the example: frames from the fabric are
+	# watched on its fabric port, a veth, which has native XDP.)
+	expect_refusal "has no native XDP" "${w[@]}" --uplink rt0 --uplink-xdp || return 1
 	expect_refusal "nothing pinned at" "$MTUGUARD" stats --pin "$PIN2" || return 1
 	expect_refusal "--metrics takes PORT" "${w[@]}" --uplink "$UPLINK" --metrics localhost || return 1
 	expect_refusal "is not on a bpf filesystem" "${w[@]}" --uplink "$UPLINK" --pin /tmp/mtge-x/pin || return 1
@@ -306,4 +308,31 @@ test_every_json_event_has_time_and_event() {
 	done
 	bad=$(jq -c 'select((.time | type) != "string" or (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$") | not) or (.event | type) != "string")' "$WATCH_OUT")
 	[[ -z $bad ]] || fail "events without a time: $bad"
+}
+
+# detach and stats touch only a directory on bpffs: a scratch directory of
+# ordinary files, '' and a relative path are refused, and nothing is removed.
+test_detach_refuses_a_pin_dir_off_bpffs() {
+	lab incident
+	mkdir -p "$WORK/pins/links"
+	echo notes >"$WORK/pins/links/notes.txt"
+	echo data >"$WORK/pins/mg_counters"
+	expect_refusal "not a directory on a bpf filesystem" "$MTUGUARD" detach --pin "$WORK/pins" || return 1
+	[[ -f $WORK/pins/links/notes.txt && -f $WORK/pins/mg_counters ]] || fail "detach removed ordinary files" || return 1
+	expect_refusal "absolute path" "$MTUGUARD" detach --pin '' || return 1
+	expect_refusal "absolute path" "$MTUGUARD" detach --pin . || return 1
+	expect_refusal "not a directory on a bpf filesystem" "$MTUGUARD" stats --pin "$WORK/pins"
+}
+
+# Maps pinned by another version (a larger value) are refused by stats in
+# one sentence, not read into a buffer sized for this one.
+test_stats_refuses_maps_of_another_version() {
+	lab incident
+	mkdir -p "$PIN"
+	mount | grep -q ' /sys/fs/bpf type bpf' || mount -t bpf bpf /sys/fs/bpf
+	bpftool map create "$PIN/mg_counters" type percpu_array key 4 value 200 entries 8 name mg_counters ||
+		fail "bpftool map create" || return 1
+	bpftool map create "$PIN/mg_stats" type percpu_array key 4 value 8 entries 3 name mg_stats || return 1
+	expect_refusal "are from another version of mtuguard \(mg_counters holds 200-byte values" \
+		"$MTUGUARD" stats --pin "$PIN"
 }

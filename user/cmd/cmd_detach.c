@@ -48,6 +48,8 @@ int cmd_detach(int argc, char **argv)
 	if (err)
 		return EXIT_ERROR;
 	cli_apply_common(&common);
+	if (pin_dir_check(common.pin_dir) == -EINVAL)
+		return EXIT_ERROR;
 	if (geteuid() != 0)
 		pr_info("not root: removing links and filters needs CAP_NET_ADMIN and CAP_BPF");
 

@@ -45,7 +45,27 @@ static int stats_option(void *ctx, const struct opt_def *opt, const char *arg)
 	return 0;
 }
 
-static int open_pinned(const char *pin_dir, const char *name)
+/* Whether the map behind @fd has the key and value sizes this build reads:
+ * the kernel writes value_size bytes per CPU into our buffer, so maps
+ * pinned by another version (a larger struct) would overrun it. */
+static bool map_matches(int fd, const char *path, __u32 key_size, __u32 value_size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		pr_err("cannot read what %s is: %s", path, strerror(errno));
+		return false;
+	}
+	if (info.key_size == key_size && info.value_size == value_size)
+		return true;
+	pr_err("the maps in %s are from another version of mtuguard (%s holds %u-byte values, "
+	       "this one reads %u): use that version's stats, or `mtuguard detach` them",
+	       path, info.name, info.value_size, value_size);
+	return false;
+}
+
+static int open_pinned(const char *pin_dir, const char *name, __u32 key_size, __u32 value_size)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -64,6 +84,10 @@ static int open_pinned(const char *pin_dir, const char *name)
 			       err == -EPERM || err == -EACCES ? " (run as root)" : "");
 		return err;
 	}
+	if (!map_matches(fd, path, key_size, value_size)) {
+		close(fd);
+		return -EPROTO;
+	}
 	return fd;
 }
 
@@ -71,9 +95,15 @@ static int open_pinned(const char *pin_dir, const char *name)
 static int open_pinned_optional(const char *pin_dir, const char *name)
 {
 	char path[PATH_MAX];
+	int fd;
 
 	pin_path(path, sizeof(path), pin_dir, name);
-	return bpf_obj_get(path);
+	fd = bpf_obj_get(path);
+	if (fd >= 0 && !map_matches(fd, path, sizeof(__u32), sizeof(__u64))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int cmd_stats(int argc, char **argv)
@@ -107,11 +137,14 @@ int cmd_stats(int argc, char **argv)
 		return EXIT_ERROR;
 	ret = EXIT_ERROR;
 	cli_apply_common(&common);
+	if (pin_dir_check(common.pin_dir) == -EINVAL)
+		return EXIT_ERROR;
 
-	counters_fd = open_pinned(common.pin_dir, MG_MAP_COUNTERS);
+	counters_fd = open_pinned(common.pin_dir, MG_MAP_COUNTERS, sizeof(__u32),
+				  sizeof(struct mg_counters));
 	if (counters_fd < 0)
 		goto out;
-	stats_fd = open_pinned(common.pin_dir, MG_MAP_STATS);
+	stats_fd = open_pinned(common.pin_dir, MG_MAP_STATS, sizeof(__u32), sizeof(__u64));
 	if (stats_fd < 0)
 		goto out;
 	if (cni_cache_load(cni_dir, &cache) && cache.n == 0)

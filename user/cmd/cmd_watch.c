@@ -189,7 +189,10 @@ int cmd_watch(int argc, char **argv)
 	}
 	cli_apply_common(&o.common);
 	loop_install_signals();
-	if (privileges_check() || node_opts_view(&o.node, &v)) {
+	/* A busy port is refused before anything is attached. */
+	if (privileges_check() ||
+	    (o.metrics && metrics_check_addr(&o.metrics_addr, o.metrics_text)) ||
+	    node_opts_view(&o.node, &v)) {
 		node_opts_free(&o.node);
 		return EXIT_ERROR;
 	}

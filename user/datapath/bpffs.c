@@ -63,6 +63,26 @@ int bpffs_prepare(const char *pin_dir)
 	return -ENOTSUP;
 }
 
+int pin_dir_check(const char *pin_dir)
+{
+	struct stat st;
+
+	if (pin_dir[0] != '/') {
+		pr_err("--pin takes an absolute path below a bpffs mount, not '%s'", pin_dir);
+		return -EINVAL;
+	}
+	if (stat(pin_dir, &st))
+		return -ENOENT;
+	if (!S_ISDIR(st.st_mode) || !is_bpffs(pin_dir)) {
+		pr_err("%s is not a directory on a bpf filesystem: not mtuguard's pins, and "
+		       "nothing "
+		       "in it is touched",
+		       pin_dir);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 void pin_path(char *buf, size_t size, const char *pin_dir, const char *name)
 {
 	snprintf(buf, size, "%s/%s", pin_dir, name);

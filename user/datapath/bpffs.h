@@ -20,6 +20,11 @@ int bpffs_prepare(const char *pin_dir);
 /* Creates @pin_dir and its links/ and takes an exclusive lock on it;
  * returns the locked fd, or -EBUSY when another mtuguard holds it. */
 int pin_dir_lock(const char *pin_dir, bool create);
+/* A --pin given to detach or stats: an absolute path to a directory on
+ * bpffs (where only pinned objects can be: nothing else is ever removed).
+ * 0, -ENOENT when it does not exist (nothing pinned), or -EINVAL after
+ * saying what is wrong with it. */
+int pin_dir_check(const char *pin_dir);
 /* "<pin_dir>/<name>" into buf. */
 void pin_path(char *buf, size_t size, const char *pin_dir, const char *name);
 /* "<pin_dir>/links/<name>" into buf. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/array.h"
+#include "lib/text.h"
 
 static const char *const kind_names[MISMATCH_KIND_MAX] = {
 	[MISMATCH_POD_ABOVE_PATH_MTU] = "pod_mtu_above_path_mtu",
@@ -68,12 +69,16 @@ static int add(struct audit *a, enum mismatch_kind kind, const char *iface, unsi
 
 void audit_restart_remedy(struct mismatch *m, unsigned int mtu)
 {
+	char ns[2 * POD_NS_MAX + 8], name[2 * POD_NAME_MAX + 8];
+
 	m->restart_pod = true;
+	text_shell_word(m->who.ns, ns, sizeof(ns));
+	text_shell_word(m->who.name, name, sizeof(name));
 	if (m->named)
 		snprintf(m->remedy, sizeof(m->remedy),
 			 "restart the Pod so that the CNI gives it MTU %u: kubectl -n %s delete "
 			 "pod %s",
-			 mtu, m->who.ns, m->who.name);
+			 mtu, ns, name);
 	else
 		snprintf(m->remedy, sizeof(m->remedy),
 			 "restart the Pod behind %s (netns %s) so that the CNI gives it MTU %u",

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "lib/array.h"
+#include "lib/text.h"
 
 /* Dumps of a busy node's links come in pages this large. */
 #define NL_RECV_BUF 32768
@@ -152,6 +153,8 @@ void nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *link)
 	link->peer_netnsid = -1;
 	if (tb[IFLA_IFNAME])
 		snprintf(link->name, sizeof(link->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	/* The kernel allows control characters in names: never print them. */
+	text_clean(link->name);
 	if (tb[IFLA_MTU])
 		link->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
 	if (tb[IFLA_LINK])

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/array.h"
+#include "lib/text.h"
 #include "node/netlink.h"
 
 static const struct nsname *lookup(const struct nsnames *c, int nsid)
@@ -76,6 +77,7 @@ static void rescan(struct nsnames *c)
 		e->ino = st.st_ino;
 		e->nsid = old && old->nsid >= 0 ? old->nsid : ask_nsid(path);
 		snprintf(e->name, sizeof(e->name), "%s", de->d_name);
+		text_clean(e->name);
 	}
 	closedir(d);
 	free(c->v);

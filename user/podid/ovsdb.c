@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/text.h"
+
 /* One select per table; the reply's "result" has one {"rows": [...]} each. */
 static const char ports_request[] =
 	"{\"id\":0,\"method\":\"transact\",\"params\":[\"Open_vSwitch\","
@@ -98,9 +100,11 @@ static struct json_object *find_interface(struct json_object *rows, const char *
 	return NULL;
 }
 
+/* Copies a string column, cleaned for printing (lib/text.h). */
 static void copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
+	text_clean(dst);
 }
 
 /* Antrea writes the Pod's ids on the Port; older versions on the Interface. */

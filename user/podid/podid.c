@@ -10,6 +10,7 @@
 
 #include "lib/array.h"
 #include "lib/log.h"
+#include "lib/text.h"
 #include "lib/nodefile.h"
 
 static const char *json_str(struct json_object *obj, const char *key)
@@ -17,6 +18,9 @@ static const char *json_str(struct json_object *obj, const char *key)
 	struct json_object *v;
 
 	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	/* A NUL inside ("a\u0000b") would cut the name into another Pod's. */
+	if ((size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v)))
 		return NULL;
 	return json_object_get_string(v);
 }
@@ -40,7 +44,8 @@ static const char *cni_arg(struct json_object *args, const char *key)
 		v = json_object_array_get_idx(pair, 1);
 		if (json_object_is_type(k, json_type_string) &&
 		    json_object_is_type(v, json_type_string) &&
-		    !strcmp(json_object_get_string(k), key))
+		    !strcmp(json_object_get_string(k), key) &&
+		    (size_t)json_object_get_string_len(v) == strlen(json_object_get_string(v)))
 			return json_object_get_string(v);
 	}
 	return NULL;
@@ -65,6 +70,15 @@ static const char *host_ifname(struct json_object *result)
 			return name;
 	}
 	return NULL;
+}
+
+/* Names as they may be printed: no control character, valid UTF-8. */
+static void clean_entry(struct pod_entry *e)
+{
+	text_clean(e->host_ifname);
+	text_clean(e->pod.ns);
+	text_clean(e->pod.name);
+	text_clean(e->pod.netns);
 }
 
 static int cache_append(struct pod_table *cache, const struct pod_entry *entry)
@@ -119,6 +133,7 @@ int cni_cache_parse_file(const char *path, struct pod_table *cache)
 	strcpy(entry.pod.ns, ns);
 	strcpy(entry.pod.name, name);
 	snprintf(entry.pod.netns, sizeof(entry.pod.netns), "%s", netns ? netns : "");
+	clean_entry(&entry);
 	err = cache_append(cache, &entry);
 out:
 	json_object_put(root);
@@ -212,6 +227,7 @@ int pod_map_load(const char *path, struct pod_table *map)
 		strcpy(entry.host_ifname, ifname);
 		strcpy(entry.pod.ns, ns);
 		strcpy(entry.pod.name, name);
+		clean_entry(&entry);
 		err = cache_append(map, &entry);
 		if (err)
 			break;

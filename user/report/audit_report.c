@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "lib/text.h"
 #include "report/json.h"
 
 struct json_object *mismatch_to_json(const struct mismatch *m, struct json_object *j)
@@ -96,9 +97,14 @@ void check_print_text(const struct check_report *r, const struct view *v)
 	for (i = 0; i < r->n; i++)
 		mismatch_print_text(&r->items[i], "  ");
 	for (i = 0; i < r->n; i++) {
-		if (check_first_restart(r, i))
-			printf("restart: kubectl -n %s delete pod %s\n", r->items[i].who.ns,
-			       r->items[i].who.name);
+		char ns[2 * POD_NS_MAX + 8], name[2 * POD_NAME_MAX + 8];
+
+		if (!check_first_restart(r, i))
+			continue;
+		/* A line to paste into a shell: each name one word. */
+		text_shell_word(r->items[i].who.ns, ns, sizeof(ns));
+		text_shell_word(r->items[i].who.name, name, sizeof(name));
+		printf("restart: kubectl -n %s delete pod %s\n", ns, name);
 	}
 }
 

@@ -30,6 +30,9 @@ struct metrics;
  * "[::1]:9465") or ":PORT" (every address); reports and returns false when
  * it is not one. */
 bool metrics_parse_addr(const char *s, struct sockaddr_storage *out);
+/* Whether the address can be bound now, before anything is attached
+ * (reported; -errno when not). */
+int metrics_check_addr(const struct sockaddr_storage *addr, const char *addr_text);
 /* Starts serving; NULL (reported) when the address cannot be bound. */
 struct metrics *metrics_start(const struct sockaddr_storage *addr, const char *addr_text,
 			      const struct metrics_source *src);

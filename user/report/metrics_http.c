@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
+#include <errno.h>
 
 #include "lib/log.h"
 #include "report/metrics.h"
@@ -146,7 +148,9 @@ struct metrics *metrics_start(const struct sockaddr_storage *addr, const char *a
 			      const struct metrics_source *src)
 {
 	struct metrics *m = calloc(1, sizeof(*m));
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	/* epoll, not select(): a watch over 500 Pods with TCX holds two link
+	 * fds per Pod, and select() cannot take a socket past FD_SETSIZE. */
+	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 
 	if (!m)
 		return NULL;
@@ -166,6 +170,27 @@ struct metrics *metrics_start(const struct sockaddr_storage *addr, const char *a
 		return NULL;
 	}
 	return m;
+}
+
+int metrics_check_addr(const struct sockaddr_storage *addr, const char *addr_text)
+{
+	socklen_t len = addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						    : sizeof(struct sockaddr_in);
+	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, err = 0;
+
+	if (fd < 0)
+		return 0; /* cannot tell: the server will say */
+	/* As libmicrohttpd binds: a port in TIME_WAIT is free, one listened on is not. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)addr, len)) {
+		err = -errno;
+		pr_err("cannot serve metrics on %s: %s; choose another --metrics", addr_text,
+		       err == -EADDRINUSE      ? "the port is in use"
+		       : err == -EADDRNOTAVAIL ? "the address is not this node's"
+					       : strerror(-err));
+	}
+	close(fd);
+	return err;
 }
 
 void metrics_set_ready(struct metrics *m, bool ready)
