@@ -96,3 +96,44 @@ test_route_added_while_watching_is_a_limit_at_once() {
 	[[ $(alerts | jq -r 'select(.dst == "10.56.0.1") | "\(.limit) \(.limit_source)"' | sort -u) == "1300 route_mtu" ]] ||
 		fail "limit: $(alerts | grep 10.56.0.1 | head -1)"
 }
+
+# A new Pod whose address (and Pod-end MTU) come after its veth, as CNI
+# plugins configure them: the watch learns them from the Pod's namespace
+# (events it receives only when its socket's opener held CAP_NET_BROADCAST)
+# and flags a 1420-byte DF ping from the web Pod to the new 1400-MTU Pod.
+# $@: what runs the watch (nothing: root; setpriv: the DaemonSet's caps).
+late_address_is_learned() {
+	lab incident
+	: >"$WATCH_OUT"
+	: >"$WATCH_ERR"
+	nsenter --net="/run/netns/$NS_NODE" "$@" "$MTUGUARD" watch --json --host-root "$LAB_HOST" \
+		--pin "$PIN" --uplink "$UPLINK" --cni-cache "$LAB_CNI_CACHE" >"$WATCH_OUT" 2>"$WATCH_ERR" &
+	WATCH_PID=$!
+	wait_for 10 watch_started || fail "no start: $(cat "$WATCH_ERR")" || return 1
+	ip netns add "$LAB_PREFIX-pod-late"
+	node ip link add vethlate mtu 1500 type veth peer name eth0 mtu 1500 netns "$LAB_PREFIX-pod-late"
+	node ip link set vethlate master br-int up
+	wait_for 5 has_attached vethlate || fail "the veth was not attached" || return 1
+	# Now the Pod end's MTU and address, from inside the Pod: nothing
+	# changes on the node's side, so only the Pod's namespace tells.
+	ip -n "$LAB_PREFIX-pod-late" link set eth0 mtu 1400 up
+	ip -n "$LAB_PREFIX-pod-late" addr add 10.77.0.16/24 dev eth0
+	# (The veth itself flags what it drops at pod_egress either way: the
+	# Pod end's MTU is read when its link event comes. What only the
+	# address tells is the sender's side: pod_ingress, the local Pod's MTU.)
+	wait_for 5 sh -c "ip netns exec $NS_WEB ping -q -c 1 -W 0.2 -M do -s 1392 10.77.0.16 >/dev/null 2>&1; grep '\"dst\":\"10.77.0.16\"' $WATCH_OUT | grep -q '\"hook\":\"pod_ingress\"'" ||
+		fail "the late address was never a local destination: $(alerts | tail -2)" || return 1
+	stop_watch TERM || return 1
+	[[ $(alerts | jq -r 'select(.dst == "10.77.0.16" and .hook == "pod_ingress") | "\(.limit) \(.limit_source)"' | sort -u) == "1400 local_pod_mtu" ]] ||
+		fail "limit: $(alerts | grep 10.77.0.16 | head -1)" || return 1
+	! grep -q 'no CAP_NET_BROADCAST' "$WATCH_ERR" || fail "stderr: $(cat "$WATCH_ERR")"
+}
+
+test_late_pod_address_is_learned_as_root() { late_address_is_learned; }
+
+test_late_pod_address_is_learned_with_the_daemonsets_capabilities() {
+	daemonset_json || return 1
+	local caps
+	caps=$(jq -r '.spec.template.spec.containers[0].securityContext.capabilities.add | map("+" + ascii_downcase) | join(",")' "$WORK/ds.json")
+	late_address_is_learned setpriv --bounding-set="-all,$caps" --
+}

@@ -146,3 +146,10 @@ test_uplink_on_a_bridge_is_not_taken_for_a_pod() {
 	[[ -z $(jq -c ".mismatches[] | select(.iface == \"$UPLINK\" and .pod)" "$WORK/check") ]] ||
 		fail "the fabric port is named as a Pod: $(jq -c .mismatches "$WORK/check")"
 }
+
+# A FIFO named as antrea-agent.conf is refused at once, not waited on.
+test_check_refuses_a_fifo_for_a_config() {
+	lab incident
+	mkfifo "$WORK/agent.conf"
+	KEEP_LINKS=0 expect_refusal "not a regular file" timeout 10 "$MTUGUARD" check --antrea-config "$WORK/agent.conf"
+}

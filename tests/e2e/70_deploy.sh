@@ -15,7 +15,7 @@ test_daemonset_manifest_asks_for_exactly_what_it_needs() {
 		'.spec.template.spec.hostNetwork == true'
 		"$c.securityContext.privileged == false"
 		"$c.securityContext.capabilities.drop == [\"ALL\"]"
-		"($c.securityContext.capabilities.add | sort) == [\"BPF\", \"NET_ADMIN\", \"PERFMON\"]"
+		"($c.securityContext.capabilities.add | sort) == [\"BPF\", \"NET_ADMIN\", \"NET_BROADCAST\", \"PERFMON\"]"
 		"$c.securityContext.readOnlyRootFilesystem == true"
 		"[$c.volumeMounts[] | select(.mountPath | startswith(\"/host\")) | .readOnly] | (length > 0 and all)"
 		"$c.args | index(\"--host-root=/host\") != null"

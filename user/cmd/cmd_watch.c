@@ -218,6 +218,17 @@ int cmd_watch(int argc, char **argv)
 	banner.attach = g.attached.n ? attach_kind_name(g.attached.items[0].kind) : "none";
 	banner.uplink_hook = o.uplink_xdp ? "xdp" : "tc";
 	banner_print(&v, &banner, o.common.json);
+	/* Subscribed before the capabilities go: the kernel hands events from
+	 * other namespaces (the Pods' ends) only to a socket whose opener held
+	 * CAP_NET_BROADCAST (af_netlink.c, do_one_broadcast). */
+	loop.mon = monitor_open();
+	if (!loop.mon)
+		pr_warn("cannot subscribe to rtnetlink (%s): Pods created from now on are not "
+			"watched",
+			strerror(errno));
+	else if (!privileges_net_broadcast())
+		pr_warn("no CAP_NET_BROADCAST: events from the Pods' namespaces (an address or "
+			"an MTU set after the veth appears) are not seen; grant it to follow them");
 	privileges_drop();
 	/* Starting parsed the kernel's BTF (about 11 MiB) and built the start
 	 * report (a JSON object per Pod), all freed by now: hand that heap
@@ -225,11 +236,6 @@ int cmd_watch(int argc, char **argv)
 	 * weeks (at 1,000 Pods, 23 MiB instead of 16). */
 	malloc_trim(0);
 
-	loop.mon = monitor_open();
-	if (!loop.mon)
-		pr_warn("cannot subscribe to rtnetlink (%s): Pods created from now on are not "
-			"watched",
-			strerror(errno));
 	follow_init(&follower, &v, &g, o.common.json);
 	drop_watch_init(&drops, guard_drops_fd(&g), o.common.json);
 	loop.follower = &follower;

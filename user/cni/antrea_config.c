@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "lib/log.h"
+#include "lib/nodefile.h"
 
 static const char *scalar(yaml_node_t *node)
 {
@@ -93,19 +94,20 @@ int antrea_config_load(const char *path, struct antrea_config *cfg)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	FILE *f;
+	char *text;
+	size_t len;
 	int err;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->policy.mode = MODE_ENCAP; /* Antrea's default trafficEncapMode */
-	f = fopen(path, "r");
-	if (!f) {
-		err = -errno;
-		pr_err("cannot read the Antrea config %s: %s", path, strerror(-err));
+	/* A node file: a FIFO named by mistake must not hang the command. */
+	err = nodefile_read(path, NODEFILE_MAX, &text, &len);
+	if (err) {
+		pr_err("cannot read the Antrea config %s: %s", path, nodefile_strerror(err));
 		return err;
 	}
 	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		pr_err("%s line %zu: not valid YAML (%s)", path, parser.problem_mark.line + 1,
 		       parser.problem ? parser.problem : "parse error");
@@ -115,6 +117,6 @@ int antrea_config_load(const char *path, struct antrea_config *cfg)
 		yaml_document_delete(&doc);
 	}
 	yaml_parser_delete(&parser);
-	fclose(f);
+	free(text);
 	return err;
 }

@@ -40,6 +40,18 @@ int privileges_check(void)
 	return -EPERM;
 }
 
+bool privileges_net_broadcast(void)
+{
+	cap_t caps = cap_get_proc();
+	bool ok;
+
+	if (!caps)
+		return true; /* cannot tell */
+	ok = has_cap(caps, CAP_NET_BROADCAST);
+	cap_free(caps);
+	return ok;
+}
+
 int privileges_drop(void)
 {
 	static const cap_value_t keep[] = { CAP_BPF, CAP_NET_ADMIN };

@@ -12,9 +12,14 @@
 #ifndef MTUGUARD_PRIVILEGES_H
 #define MTUGUARD_PRIVILEGES_H
 
+#include <stdbool.h>
+
 /* Reports and returns -EPERM, naming what is missing, when this process
  * may not load and attach mtuguard's programs. */
 int privileges_check(void);
+/* Whether this process holds CAP_NET_BROADCAST, which an rtnetlink socket
+ * needs at its opening to receive events from other namespaces. */
+bool privileges_net_broadcast(void);
 /* Keeps only CAP_BPF and CAP_NET_ADMIN, for good (no_new_privs too). */
 int privileges_drop(void);
 
