@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * rtnetlink, whole: links, addresses, routes, nsids. Longer than the other
+ * files on purpose: every query shares the one transact/dump machinery and
+ * the attribute parsers at the top, which splitting the file would have to
+ * export to the rest of the tree.
+ */
 #include "node/netlink.h"
 
 #include <errno.h>

@@ -394,28 +394,6 @@ struct pod_iface *node_find_pod(const struct node *node, int ifindex)
 	return NULL;
 }
 
-unsigned int node_transport_mtu(const struct node *node)
-{
-	return node->uplink_nic.ifindex ? node->uplink_nic.mtu : node->uplink.mtu;
-}
-
-unsigned int node_egress_mtu(const struct node *node)
-{
-	unsigned int nic = node_transport_mtu(node);
-
-	return nic < node->uplink.mtu ? nic : node->uplink.mtu;
-}
-
-bool node_uplink_dragged_down(const struct node *node)
-{
-	return node->uplink_nic.ifindex && node->uplink.mtu < node->uplink_nic.mtu;
-}
-
-const struct nl_link *node_fabric_link(const struct node *node)
-{
-	return node->uplink_nic.ifindex ? &node->uplink_nic : &node->uplink;
-}
-
 void node_free(struct node *node)
 {
 	nsnames_free(&node->nsnames);

@@ -3,6 +3,8 @@
  * The node's links and main-table routes, kept as the kernel lists them and
  * followed through rtnetlink events, for the limits per destination: a
  * route's limit is its mtu metric, or the MTU of the device it leaves by.
+ * And what the uplink's side gives: the transport and egress MTUs, the
+ * link frames from the fabric arrive on, the bridge's fabric port.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -113,4 +115,26 @@ bool node_is_uplink_side(const struct node *node, int ifindex)
 		return true;
 	/* A Linux bridge the uplink is a port of holds the node's address. */
 	return node->uplink.master && ifindex == node->uplink.master;
+}
+
+unsigned int node_transport_mtu(const struct node *node)
+{
+	return node->uplink_nic.ifindex ? node->uplink_nic.mtu : node->uplink.mtu;
+}
+
+unsigned int node_egress_mtu(const struct node *node)
+{
+	unsigned int nic = node_transport_mtu(node);
+
+	return nic < node->uplink.mtu ? nic : node->uplink.mtu;
+}
+
+bool node_uplink_dragged_down(const struct node *node)
+{
+	return node->uplink_nic.ifindex && node->uplink.mtu < node->uplink_nic.mtu;
+}
+
+const struct nl_link *node_fabric_link(const struct node *node)
+{
+	return node->uplink_nic.ifindex ? &node->uplink_nic : &node->uplink;
 }
