@@ -80,3 +80,19 @@ test_fault_two_watches_at_once_never_double() {
 	[[ $(our_links) -eq 5 ]] || fail "expected 5 links, saw $(our_links)" || return 1
 	stop_watch
 }
+
+# Another pin directory's detach (or watch) leaves a running watch's clsact
+# filters alone: a filter is a directory's only when it runs a program that
+# directory pinned.
+test_another_pin_dir_leaves_a_watchs_filters_alone() {
+	lab incident
+	start_watch --attach tc || return 1
+	[[ $(our_filters) -eq 5 ]] || fail "expected 5 filters, saw $(our_filters)" || return 1
+	node "$MTUGUARD" detach --pin "$PIN2" >/dev/null || fail "detach of another pin dir failed" || return 1
+	[[ $(our_filters) -eq 5 ]] || fail "another pin dir's detach removed filters: $(our_filters) left" || return 1
+	in_ns "$NS_WEB" ping -q -c 3 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ $(alert_sum ".pod.name == \"$WEB_POD\" and .hook == \"pod_ingress\"") == 3 ]] ||
+		fail "the watch went blind: $(alerts)" || return 1
+	[[ $(our_filters) -eq 0 ]] || fail "filters left after a clean exit: $(our_filters)"
+}

@@ -279,24 +279,57 @@ static int detach_pinned_links(const char *pin_dir, int *removed)
 	return 0;
 }
 
-static bool prog_is_ours(__u32 prog_id)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	bool ours;
-	int fd;
+/* The ids of the programs pinned under <pin_dir>/progs: the only ones a
+ * clsact filter of this directory's watch runs. */
+struct prog_ids {
+	__u32 ids[8];
+	size_t n;
+};
 
-	fd = bpf_prog_get_fd_by_id(prog_id);
-	if (fd < 0)
-		return false;
-	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	       !strncmp(info.name, MG_PROG_PREFIX, strlen(MG_PROG_PREFIX));
-	close(fd);
-	return ours;
+static void pinned_prog_ids(const char *pin_dir, struct prog_ids *out)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *de;
+	DIR *d;
+
+	out->n = 0;
+	pin_path(dir, sizeof(dir), pin_dir, MG_PIN_PROGS_SUBDIR);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)) && out->n < sizeof(out->ids) / sizeof(out->ids[0])) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    !strncmp(info.name, MG_PROG_PREFIX, strlen(MG_PROG_PREFIX)))
+			out->ids[out->n++] = info.id;
+		close(fd);
+	}
+	closedir(d);
 }
 
-/* Removes our clsact filter from one hook of one interface, if there. */
-static int detach_filter(int ifindex, bool ingress)
+static bool prog_is_ours(const struct prog_ids *ours, __u32 prog_id)
+{
+	size_t i;
+
+	for (i = 0; i < ours->n; i++) {
+		if (ours->ids[i] == prog_id)
+			return true;
+	}
+	return false;
+}
+
+/* Removes our clsact filter from one hook of one interface, if there and
+ * running one of @ours. */
+static int detach_filter(const struct prog_ids *ours, int ifindex, bool ingress)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
@@ -306,7 +339,7 @@ static int detach_filter(int ifindex, bool ingress)
 	if (bpf_tc_query(&hook, &opts))
 		return 0; /* no clsact, or no filter at our handle */
 	prog_id = opts.prog_id;
-	if (!prog_is_ours(prog_id))
+	if (!prog_is_ours(ours, prog_id))
 		return 0;
 	/* bpf_tc_detach wants only handle and priority set. */
 	opts.prog_fd = 0;
@@ -317,6 +350,7 @@ static int detach_filter(int ifindex, bool ingress)
 
 int detach_leftovers(const char *pin_dir, int *removed)
 {
+	struct prog_ids ours;
 	struct nl_link *links;
 	size_t n, i;
 	int err;
@@ -324,13 +358,17 @@ int detach_leftovers(const char *pin_dir, int *removed)
 	err = detach_pinned_links(pin_dir, removed);
 	if (err)
 		return err;
+	pinned_prog_ids(pin_dir, &ours);
+	if (!ours.n)
+		return 0; /* no filter can be this directory's */
 	err = nl_dump_links(NL_OWN_NETNS, &links, &n);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
-		*removed += detach_filter(links[i].ifindex, true);
-		*removed += detach_filter(links[i].ifindex, false);
+		*removed += detach_filter(&ours, links[i].ifindex, true);
+		*removed += detach_filter(&ours, links[i].ifindex, false);
 	}
 	free(links);
+	pin_progs_remove(pin_dir);
 	return 0;
 }

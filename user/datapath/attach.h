@@ -59,8 +59,9 @@ void attach_release(struct attach_set *set);
 void attach_release_ifindex(struct attach_set *set, int ifindex);
 
 /* For `detach` and for a watch replacing a dead one: removes the links
- * pinned under <pin_dir>/links and the clsact filters at our handle and
- * priority whose program is ours, on every interface of this netns. */
+ * pinned under <pin_dir>/links and, on every interface of this netns, the
+ * clsact filters at our handle and priority that run a program pinned
+ * under <pin_dir>/progs (another pin directory's watch is left alone). */
 int detach_leftovers(const char *pin_dir, int *removed);
 
 #endif

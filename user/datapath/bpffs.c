@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "datapath/bpffs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -88,6 +89,31 @@ void pin_path(char *buf, size_t size, const char *pin_dir, const char *name)
 	snprintf(buf, size, "%s/%s", pin_dir, name);
 }
 
+void pin_prog_path(char *buf, size_t size, const char *pin_dir, const char *name)
+{
+	snprintf(buf, size, "%s/" MG_PIN_PROGS_SUBDIR "/%s", pin_dir, name);
+}
+
+void pin_progs_remove(const char *pin_dir)
+{
+	char dir[4096], path[4400];
+	struct dirent *de;
+	DIR *d;
+
+	pin_path(dir, sizeof(dir), pin_dir, MG_PIN_PROGS_SUBDIR);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path))
+			pr_warn("cannot remove %s: %s", path, strerror(errno));
+	}
+	closedir(d);
+}
+
 void pin_link_path(char *buf, size_t size, const char *pin_dir, const char *name)
 {
 	snprintf(buf, size, "%s/" MG_PIN_LINKS_SUBDIR "/%s", pin_dir, name);
@@ -99,9 +125,13 @@ int pin_dir_lock(const char *pin_dir, bool create)
 	int fd, err;
 
 	if (create) {
+		char progs[4096];
+
 		pin_path(links, sizeof(links), pin_dir, MG_PIN_LINKS_SUBDIR);
+		pin_path(progs, sizeof(progs), pin_dir, MG_PIN_PROGS_SUBDIR);
 		if ((mkdir(pin_dir, 0700) && errno != EEXIST) ||
-		    (mkdir(links, 0700) && errno != EEXIST)) {
+		    (mkdir(links, 0700) && errno != EEXIST) ||
+		    (mkdir(progs, 0700) && errno != EEXIST)) {
 			err = -errno;
 			pr_err("cannot create pin directory %s: %s", pin_dir, strerror(-err));
 			return err;
@@ -132,6 +162,10 @@ int pin_dir_remove(const char *pin_dir, int *removed, bool remove_dirs)
 	}
 	if (!remove_dirs)
 		return 0;
+	pin_progs_remove(pin_dir);
+	pin_path(path, sizeof(path), pin_dir, MG_PIN_PROGS_SUBDIR);
+	if (rmdir(path) && errno != ENOENT)
+		pr_warn("cannot remove %s: %s", path, strerror(errno));
 	pin_path(path, sizeof(path), pin_dir, MG_PIN_LINKS_SUBDIR);
 	if (rmdir(path) && errno != ENOENT)
 		pr_warn("cannot remove %s: %s", path, strerror(errno));

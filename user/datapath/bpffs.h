@@ -12,6 +12,11 @@
 
 #define MG_DEFAULT_PIN_DIR "/sys/fs/bpf/mtuguard"
 #define MG_PIN_LINKS_SUBDIR "links"
+/* The TC programs of the watch that holds the directory: a clsact filter
+ * is this directory's only when it runs one of them (filters have no pins
+ * of their own, and another pin directory's watch runs programs of the same
+ * names). */
+#define MG_PIN_PROGS_SUBDIR "progs"
 
 /* Makes sure @pin_dir's parent is on bpffs, mounting bpffs on
  * /sys/fs/bpf when the directory is below it and nothing is mounted
@@ -27,6 +32,10 @@ int pin_dir_lock(const char *pin_dir, bool create);
 int pin_dir_check(const char *pin_dir);
 /* "<pin_dir>/<name>" into buf. */
 void pin_path(char *buf, size_t size, const char *pin_dir, const char *name);
+/* "<pin_dir>/progs/<name>" into buf. */
+void pin_prog_path(char *buf, size_t size, const char *pin_dir, const char *name);
+/* Removes the program pins under <pin_dir>/progs. */
+void pin_progs_remove(const char *pin_dir);
 /* "<pin_dir>/links/<name>" into buf. */
 void pin_link_path(char *buf, size_t size, const char *pin_dir, const char *name);
 /* Removes the map pins mtuguard makes, counting them in *removed, and

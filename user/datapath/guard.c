@@ -78,6 +78,30 @@ static int pin_maps(struct guard *g)
 	return 0;
 }
 
+/* The TC programs pinned under <pin>/progs: what tells this directory's
+ * clsact filters from another watch's (attach.h, detach_leftovers). */
+static int pin_progs(struct guard *g)
+{
+	struct bpf_program *progs[] = { g->skel->progs.mg_pod_ingress, g->skel->progs.mg_pod_egress,
+					g->skel->progs.mg_uplink_tc };
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (!bpf_program__autoload(progs[i]))
+			continue;
+		pin_prog_path(path, sizeof(path), g->pin_dir, bpf_program__name(progs[i]));
+		unlink(path); /* a dead watch's, already detached */
+		if (bpf_program__pin(progs[i], path)) {
+			int err = -errno;
+
+			pr_err("cannot pin %s: %s", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 int guard_load(struct guard *g, const struct guard_opts *opts)
 {
 	int err;
@@ -127,6 +151,9 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 			       strerror(-err));
 		goto fail;
 	}
+	err = pin_progs(g);
+	if (err)
+		goto fail;
 	if (bpf_program__autoload(g->skel->progs.mg_kfree_skb)) {
 		g->drops_link = bpf_program__attach(g->skel->progs.mg_kfree_skb);
 		if (!g->drops_link)
@@ -217,6 +244,9 @@ void guard_unpin(struct guard *g)
 void guard_close(struct guard *g)
 {
 	guard_detach(g);
+	/* Its filters are gone: its programs' pins have nothing to tell. */
+	if (g->lock_fd >= 0)
+		pin_progs_remove(g->pin_dir);
 	bpf_link__destroy(g->drops_link);
 	g->drops_link = NULL;
 	if (g->skel) {
