@@ -137,3 +137,22 @@ test_late_pod_address_is_learned_with_the_daemonsets_capabilities() {
 	caps=$(jq -r '.spec.template.spec.containers[0].securityContext.capabilities.add | map("+" + ascii_downcase) | join(",")' "$WORK/ds.json")
 	late_address_is_learned setpriv --bounding-set="-all,$caps" --
 }
+
+# Renaming a watched Pod veth is the same interface: its hooks stay and it
+# is counted throughout (it was taken for a new Pod, whose attach failed
+# with EEXIST and released every hook on the ifindex).
+test_renamed_pod_veth_is_followed_as_the_same_interface() {
+	lab incident
+	start_watch || return 1
+	in_ns "$NS_WEB" ping -q -c 3 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	node ip link set "$WEB_IF" down
+	node ip link set "$WEB_IF" name webrenamed
+	node ip link set webrenamed up
+	# Bounded: the rename is taken in when the renamed veth's alerts come.
+	in_ns "$NS_WEB" ping -q -c 4 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	wait_for 5 grep -q '"iface":"webrenamed"' "$WATCH_OUT" || fail "no alert under the new name" || return 1
+	stop_watch || return 1
+	[[ $(our_links) -eq 0 ]] || fail "links left: $(our_links)" || return 1
+	[[ $(summary_field '.iface == "webrenamed" and .hook == "pod_ingress"' '.[0].packets.too_big') == 7 ]] ||
+		fail "counted: $(jq -c 'select(.event == "summary") | .interfaces' "$WATCH_OUT")"
+}

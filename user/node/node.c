@@ -237,6 +237,14 @@ struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link,
 	if (!is_pod_link(node, link))
 		return NULL;
 	pod = node_find_pod(node, link->ifindex);
+	/* The same veth under a new name (same ifindex, same peer): renamed,
+	 * not new. Its hooks are on the ifindex and stay; the names follow. */
+	if (pod && !pod->gone && strcmp(pod->ifname, link->name) &&
+	    pod->peer_ifindex == link->peer_ifindex && pod->netnsid == link->peer_netnsid) {
+		node->generation++;
+		fill_pod(node, pod, link);
+		return pod;
+	}
 	if (!pod || pod->gone || strcmp(pod->ifname, link->name)) {
 		/* New, or an ifindex reused by another Pod: a fresh entry. */
 		if (pod)
