@@ -96,3 +96,28 @@ test_another_pin_dir_leaves_a_watchs_filters_alone() {
 		fail "the watch went blind: $(alerts)" || return 1
 	[[ $(our_filters) -eq 0 ]] || fail "filters left after a clean exit: $(our_filters)"
 }
+
+# The uplink deleted and made again: the new one is the uplink again, not
+# a Pod (a re-created veth was adopted as one), and its hook is attached
+# again, so what it carries from the fabric is watched.
+test_fault_uplink_recreated_is_watched_again() {
+	lab incident
+	start_watch || return 1
+	node ip link del "$UPLINK"
+	wait_for 5 grep -q 'was deleted' "$WATCH_ERR" || fail "no word on the deletion" || return 1
+	# Back at 1500 (a veth drops at its own MTU what arrives larger, so the
+	# fabric's 1500-byte frames reach the hook only so).
+	node ip link add "$UPLINK" mtu 1500 type veth peer name eth0 mtu 1500 netns "$NS_REMOTE"
+	node ip link set "$UPLINK" master br-int up
+	in_ns "$NS_REMOTE" ip addr add "$REMOTE_IP/24" dev eth0
+	in_ns "$NS_REMOTE" ip link set eth0 up
+	wait_for 5 grep -q "$UPLINK is back" "$WATCH_ERR" || fail "the uplink was not known again: $(cat "$WATCH_ERR")" || return 1
+	# From the fabric to the stale 1450 Pod: the re-attached uplink hook sees it.
+	in_ns "$NS_REMOTE" ping -q -c 3 -i 0.2 -W 0.3 -M do -s 1472 "$DNS_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ -z $(jq -c "select(.event == \"pod_attached\" and .iface == \"$UPLINK\")" "$WATCH_OUT") ]] ||
+		fail "the new uplink was taken for a Pod" || return 1
+	[[ $(alert_sum ".hook == \"uplink_ingress\" and .iface == \"$UPLINK\" and .limit == 1450") == 3 ]] ||
+		fail "the new uplink is not watched: $(alerts | grep uplink_ingress | head -2)" || return 1
+	[[ $(our_links) -eq 0 ]] || fail "links left: $(our_links)"
+}

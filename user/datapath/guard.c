@@ -183,7 +183,6 @@ int guard_attach_pod(struct guard *g, const struct pod_iface *pod)
 
 int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
 {
-	const struct nl_link *fabric;
 	struct progress progress;
 	size_t i, done = 0, live = 0;
 	int err;
@@ -207,19 +206,30 @@ int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
 			goto fail;
 	}
 	progress_end(&progress, done);
-	fabric = node_fabric_link(node);
-	if (uplink_xdp)
-		err = attach_xdp(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_xdp),
-				 fabric->ifindex, fabric->name);
-	else
-		err = attach_tc(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_tc),
-				fabric->ifindex, fabric->name, true, "uplink_ingress");
+	g->uplink_xdp = uplink_xdp;
+	err = guard_attach_uplink(g, node);
 	if (err)
 		goto fail;
 	return 0;
 fail:
 	guard_detach(g);
 	return err;
+}
+
+int guard_attach_uplink(struct guard *g, const struct node *node)
+{
+	const struct nl_link *fabric = node_fabric_link(node);
+
+	if (g->uplink_xdp)
+		return attach_xdp(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_xdp),
+				  fabric->ifindex, fabric->name);
+	return attach_tc(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_tc),
+			 fabric->ifindex, fabric->name, true, "uplink_ingress");
+}
+
+void guard_release_iface(struct guard *g, int ifindex)
+{
+	attach_release_ifindex(&g->attached, ifindex);
 }
 
 unsigned int guard_counter_entries(const struct guard *g)

@@ -31,6 +31,7 @@ struct guard {
 	struct bpf_link *drops_link; /* kfree_skb, NULL where the kernel lacks it */
 	struct slot_pool slots;	     /* which interface counts where in mg_counters */
 	unsigned int route_mtu_min;  /* the smallest limit in mg_routes (the fast path) */
+	bool uplink_xdp;	     /* the uplink's hook is native XDP, not TC */
 	int lock_fd;
 	char pin_dir[PATH_MAX];
 };
@@ -50,6 +51,10 @@ int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp);
  * nothing of it is left), one whose MTU or addresses changed, one gone. */
 int guard_add_pod(struct guard *g, const struct pod_iface *pod, const struct limits *l);
 int guard_refresh_pod(struct guard *g, const struct pod_iface *pod, const struct limits *l);
+/* Attaches the uplink's hook on the node's fabric link (again, after the
+ * uplink came back), and removes what was attached to a gone @ifindex. */
+int guard_attach_uplink(struct guard *g, const struct node *node);
+void guard_release_iface(struct guard *g, int ifindex);
 /* Attaches Pod ingress and egress on one Pod veth (both or neither). */
 int guard_attach_pod(struct guard *g, const struct pod_iface *pod);
 void guard_remove_pod(struct guard *g, const struct pod_iface *pod);

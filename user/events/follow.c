@@ -69,6 +69,7 @@ static void pod_appeared(struct follower *f, struct pod_iface *pod)
 static void own_link_event(struct follower *f, const struct monitor_event *ev)
 {
 	struct node *node = &f->view->node;
+	int fabric = node_fabric_link(node)->ifindex;
 	struct pod_iface *pod;
 	bool added;
 
@@ -84,11 +85,19 @@ static void own_link_event(struct follower *f, const struct monitor_event *ev)
 			f->dirty = true;
 		} else if (node_update_link(node, &ev->link, true)) {
 			pr_warn("%s was deleted", ev->link.name);
+			if (ev->ifindex == fabric)
+				guard_release_iface(f->guard, fabric);
 			f->limits_changed = f->dirty = true;
 		}
 		return;
 	}
 	if (node_update_link(node, &ev->link, false)) {
+		int now = node_fabric_link(node)->ifindex;
+
+		if (now && now != fabric) {
+			pr_warn("%s is back (ifindex %d): watching it again", ev->link.name, now);
+			f->uplink_back = true;
+		}
 		f->limits_changed = f->dirty = true;
 		return;
 	}
@@ -219,7 +228,10 @@ void follow_settle(struct follower *f)
 	}
 	if (f->limits_changed)
 		refresh_every_pod(f);
-	f->limits_changed = f->routes_changed = false;
+	if (f->uplink_back && (guard_configure(f->guard, &f->view->node, &f->view->limits) ||
+			       guard_attach_uplink(f->guard, &f->view->node)))
+		f->attach_errors++;
+	f->limits_changed = f->routes_changed = f->uplink_back = false;
 	if (!f->dirty)
 		return;
 	f->dirty = false;

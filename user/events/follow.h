@@ -27,6 +27,7 @@ struct follower {
 	bool dirty;		  /* something changed since the last audit */
 	bool limits_changed;	  /* an uplink MTU changed: every Pod's path MTU moves */
 	bool routes_changed;	  /* a route or a link's MTU changed: the prefixes' limits move */
+	bool uplink_back;	  /* the uplink was re-created: configure and attach it again */
 	bool resync_pending;	  /* events were lost and the re-read has not succeeded yet */
 	int *attached;		  /* ifindexes attached in this batch, reported once named */
 	size_t n_attached;

@@ -165,8 +165,10 @@ void node_reread_pod(struct pod_iface *pod)
 
 static bool is_pod_link(const struct node *node, const struct nl_link *l)
 {
+	/* By name too: a re-created uplink that is a veth is still the uplink. */
 	return !strcmp(l->kind, "veth") && l->peer_netnsid >= 0 &&
-	       l->ifindex != node->uplink.ifindex && l->ifindex != node->uplink_nic.ifindex;
+	       l->ifindex != node->uplink.ifindex && l->ifindex != node->uplink_nic.ifindex &&
+	       strcmp(l->name, node->uplink.name);
 }
 
 /* (Re)fills a Pod from its host-side veth, and reads its Pod end. */
@@ -302,6 +304,13 @@ bool node_update_link(struct node *node, const struct nl_link *link, bool delete
 	char nic[2 * IF_NAMESIZE];
 	bool changed = false;
 
+	/* The uplink back under its name after it was deleted: the same role
+	 * on a new ifindex. */
+	if (!deleted && !node->uplink.ifindex && node->uplink.name[0] &&
+	    !strcmp(link->name, node->uplink.name)) {
+		node->uplink = *link;
+		return true;
+	}
 	/* Links the CNI creates after we started: the gateway, the tunnel. */
 	if (!deleted && !node->gateway.ifindex && is_role(link, node->roles.gateway)) {
 		node->gateway = *link;
@@ -314,6 +323,12 @@ bool node_update_link(struct node *node, const struct nl_link *link, bool delete
 	bridged_nic_name(node, nic, sizeof(nic));
 	if (!deleted && !node->uplink_nic.ifindex && is_role(link, nic)) {
 		node->uplink_nic = *link;
+		return true;
+	}
+	/* The uplink gone keeps its name (to be known again) and its MTU (its
+	 * limits hold until it is back: 0 would read as "no limit"). */
+	if (deleted && node->uplink.ifindex && node->uplink.ifindex == link->ifindex) {
+		node->uplink.ifindex = 0;
 		return true;
 	}
 	/* Ask each: update_one changes only the one with this link's ifindex. */
