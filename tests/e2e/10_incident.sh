@@ -336,3 +336,27 @@ test_stats_refuses_maps_of_another_version() {
 	expect_refusal "are from another version of mtuguard \(mg_counters holds 200-byte values" \
 		"$MTUGUARD" stats --pin "$PIN"
 }
+
+# A bad Pod map and a bad cache file while unnamed Pods make the watch read
+# its sources again and again: each said once, as a warning, never as an
+# {"event": "error"} line (that event is why a watch ended).
+test_bad_sources_are_said_once_as_warnings() {
+	lab incident
+	printf '{"vethx": {"namespace": 7}}' >"$WORK/bad-map.json"
+	printf '{"kind": "cniCacheV1", "cniArgs": [' >"$LAB_CNI_CACHE/results/antrea-garbage-eth0"
+	start_watch --pod-map "$WORK/bad-map.json" || return 1
+	# An unnamed Pod: its name is looked for again and again (backoff from 10 ms).
+	ip netns add "$LAB_PREFIX-pod-x"
+	node ip link add vethx mtu 1500 type veth peer name eth0 netns "$LAB_PREFIX-pod-x"
+	node ip link set vethx up
+	wait_for 5 has_attached vethx || fail "no attach" || return 1
+	# At least five reads have passed once a ping to a remote host has
+	# been answered three times after the attach (bounded by wait_for).
+	wait_for 5 in_ns "$NS_WEB" ping -q -c 3 -i 0.3 -W 1 "$REMOTE_IP" >/dev/null
+	stop_watch || return 1
+	[[ -z $(jq -c 'select(.event == "error")' "$WATCH_OUT") ]] || fail "error events: $(jq -c 'select(.event == "error")' "$WATCH_OUT" | head -2)" || return 1
+	[[ $(grep -c 'skipping .*antrea-garbage-eth0' "$WATCH_ERR") == 1 ]] ||
+		fail "the cache file was complained about $(grep -c 'skipping .*antrea-garbage-eth0' "$WATCH_ERR") times" || return 1
+	[[ $(grep -c 'ignoring the Pod map' "$WATCH_ERR") == 1 ]] ||
+		fail "the Pod map was complained about $(grep -c 'ignoring the Pod map' "$WATCH_ERR") times"
+}

@@ -202,13 +202,13 @@ int pod_map_load(const char *path, struct pod_table *map)
 	map->entries = NULL;
 	map->n = 0;
 	if (err && err != -EINVAL) {
-		pr_err("cannot read the Pod map %s: %s", path, nodefile_strerror(err));
+		pr_warn("cannot read the Pod map %s: %s", path, nodefile_strerror(err));
 		return err;
 	}
 	if (!root || !json_object_is_type(root, json_type_object)) {
-		pr_err("%s is not a Pod map: want a JSON object {\"<veth>\": {\"namespace\": "
-		       "\"...\", \"name\": \"...\"}}",
-		       path);
+		pr_warn("%s is not a Pod map: want a JSON object {\"<veth>\": {\"namespace\": "
+			"\"...\", \"name\": \"...\"}}",
+			path);
 		json_object_put(root);
 		return -EINVAL;
 	}
@@ -219,8 +219,8 @@ int pod_map_load(const char *path, struct pod_table *map)
 
 		if (!ns || !name || strlen(ifname) >= sizeof(entry.host_ifname) ||
 		    strlen(ns) >= sizeof(entry.pod.ns) || strlen(name) >= sizeof(entry.pod.name)) {
-			pr_err("%s: the entry for '%s' needs a \"namespace\" and a \"name\"", path,
-			       ifname);
+			pr_warn("%s: the entry for '%s' needs a \"namespace\" and a \"name\"", path,
+				ifname);
 			err = -EINVAL;
 			break;
 		}

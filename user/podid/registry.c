@@ -115,11 +115,17 @@ static void read_ovsdb(struct podid *ids)
 
 static void read_sources(struct podid *ids)
 {
+	enum log_level level = log_get_level();
 	int err;
 
 	free_sources(ids);
 	ids->reads++;
 	read_ovsdb(ids);
+	/* What a source's files are wrong with was said at the first read:
+	 * a watch re-reads them for every new Pod, and would say it again
+	 * each time (-v still shows every read). */
+	if (ids->reads > 1 && level == LOG_WARN)
+		log_set_level(LOG_SILENT);
 	err = cni_cache_load(ids->opts.cni_cache, &ids->cni);
 	if (err == -ENOENT)
 		pr_info("no CNI cache at %s/results", ids->opts.cni_cache);
@@ -128,6 +134,7 @@ static void read_sources(struct podid *ids)
 			strerror(-err));
 	if (ids->opts.pod_map && pod_map_load(ids->opts.pod_map, &ids->map))
 		pr_warn("ignoring the Pod map %s", ids->opts.pod_map);
+	log_set_level(level);
 }
 
 /* The first source that knows @ifname, in order. */
