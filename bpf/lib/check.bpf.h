@@ -61,14 +61,20 @@ static __always_inline struct mg_iface_cfg *iface_cfg(__u32 ifindex)
 	return bpf_map_lookup_elem(&mg_ifaces, &ifindex);
 }
 
-/* Whether @len fits every local Pod and every destination prefix, so that
- * looking up the destination cannot change the verdict (see mg_node_cfg). */
-static __always_inline bool fits_every_pod(__u32 len)
+static __always_inline struct mg_node_cfg *node_cfg(void)
 {
 	__u32 zero = 0;
-	struct mg_node_cfg *node = bpf_map_lookup_elem(&mg_node, &zero);
 
-	return node && len <= node->pod_mtu_min && len <= node->route_mtu_min;
+	return bpf_map_lookup_elem(&mg_node, &zero);
+}
+
+/* Whether @len fits every local Pod, so that looking up a local
+ * destination cannot change the verdict (see mg_node_cfg). */
+static __always_inline bool fits_every_pod(__u32 len)
+{
+	struct mg_node_cfg *node = node_cfg();
+
+	return node && len <= node->pod_mtu_min;
 }
 
 /* The limit of the prefix @daddr falls in, or NULL: the longest prefix of
@@ -121,12 +127,26 @@ static __always_inline void check_pod_ingress(struct mg_verdict *v, const struct
 					      const struct mg_iface_cfg *cfg, __u32 ifindex,
 					      __u32 len)
 {
+	struct mg_node_cfg *node = node_cfg();
 	struct mg_local_dst *dst;
 
-	/* The fast path: most packets fit both the path and every Pod. */
-	if ((!cfg->path_mtu || len <= cfg->path_mtu) && fits_every_pod(len)) {
-		v->class = MG_CLASS_FITS;
-		return;
+	/* The fast path: most packets fit the path, every Pod and every
+	 * destination prefix. One that fits the path and every Pod but not
+	 * the smallest prefix can only offend against its own prefix: one
+	 * trie lookup says, and the local destinations (which could only
+	 * lift its limit) are looked up for the rare one that does. */
+	if ((!cfg->path_mtu || len <= cfg->path_mtu) && node && len <= node->pod_mtu_min) {
+		struct mg_route *route;
+
+		if (len <= node->route_mtu_min) {
+			v->class = MG_CLASS_FITS;
+			return;
+		}
+		route = route_of(&p->daddr);
+		if (!route || len <= route->mtu) {
+			v->class = MG_CLASS_FITS;
+			return;
+		}
 	}
 	dst = bpf_map_lookup_elem(&mg_local_dsts, &p->daddr);
 	if (!dst) {
