@@ -144,7 +144,7 @@ add_pod() {
 	in_ns "$ns" route add default via 10.77.0.100
 	in_ns "$ns" route add 10.79.0.0/24 via 10.77.0.1
 	in_ns "$ns" -6 route add default via fd77::100
-	write_cni_cache "$ns" "$ifname" "$pod" "$podns" "$cid"
+	write_cni_cache antrea "$ns" "$ifname" "$pod" "$podns" "$cid"
 }
 
 # The node's CNI config as antrea-agent's install-cni writes it, under the
@@ -176,29 +176,6 @@ write_antrea_conflist() {
 CONF
 }
 
-# The libcni result cache entry containerd keeps for a Pod sandbox.
-write_cni_cache() {
-	local ns=$1 ifname=$2 pod=$3 podns=$4 cid=$5
-	local mac
-	mac=$(in_ns "$NS_NODE" link show "$ifname" | awk '/link\/ether/ {print $2}')
-	mkdir -p "$LAB_DIR/cni/results"
-	jq -n --arg cid "$cid" --arg netns "/var/run/netns/$ns" --arg pod "$pod" \
-		--arg podns "$podns" --arg ifname "$ifname" --arg mac "$mac" '{
-		kind: "cniCacheV1",
-		containerId: $cid,
-		config: "eyJjbmlWZXJzaW9uIjoiMC4zLjAiLCJuYW1lIjoiYW50cmVhIiwidHlwZSI6ImFudHJlYSJ9",
-		ifName: "eth0",
-		networkName: "antrea",
-		netns: $netns,
-		cniArgs: [["IgnoreUnknown", "1"], ["K8S_POD_NAMESPACE", $podns],
-			  ["K8S_POD_NAME", $pod], ["K8S_POD_INFRA_CONTAINER_ID", $cid]],
-		result: {
-			cniVersion: "0.3.0",
-			interfaces: [{name: $ifname, mac: $mac}, {name: "eth0", sandbox: $netns}],
-			ips: [{version: "4", interface: 1}]
-		}
-	}' >"$LAB_DIR/cni/results/antrea-$cid-eth0"
-}
 
 up() {
 	local scenario=${1:-incident} switch=${2:-bridge}

@@ -88,20 +88,6 @@ ifname_for() {
 	esac
 }
 
-# The libcni result cache entry containerd keeps for a Pod sandbox.
-write_cni_cache() {
-	local network=$1 ns=$2 ifname=$3 pod=$4 cid=$5
-	mkdir -p "$LAB_DIR/cni/results"
-	jq -n --arg cid "$cid" --arg netns "/var/run/netns/$ns" --arg pod "$pod" \
-		--arg podns "$POD_NS" --arg ifname "$ifname" --arg net "$network" '{
-		kind: "cniCacheV1", containerId: $cid, ifName: "eth0", networkName: $net,
-		netns: $netns,
-		cniArgs: [["K8S_POD_NAMESPACE", $podns], ["K8S_POD_NAME", $pod],
-			  ["K8S_POD_INFRA_CONTAINER_ID", $cid]],
-		result: { cniVersion: "0.3.1",
-			  interfaces: [{name: $ifname}, {name: "eth0", sandbox: $netns}] }
-	}' >"$LAB_DIR/cni/results/$network-$cid-eth0"
-}
 
 conf() {
 	mkdir -p "$HOST/etc/cni/net.d"
@@ -153,7 +139,7 @@ routed_pod() {
 	in_ns "$ns" link set eth0 up
 	in_ns "$ns" route add 169.254.1.1 dev eth0 scope link
 	in_ns "$ns" route add default via 169.254.1.1 dev eth0
-	write_cni_cache "$network" "$ns" "$ifname" "$pod" "$cid"
+	write_cni_cache "$network" "$ns" "$ifname" "$pod" "$POD_NS" "$cid"
 	echo "$ifname"
 }
 
@@ -174,7 +160,7 @@ bridged_pod() {
 	in_ns "$ns" addr add "$ip/24" dev eth0
 	in_ns "$ns" link set eth0 up
 	in_ns "$ns" route add default via "$gw"
-	write_cni_cache "$network" "$ns" "$ifname" "$pod" "$cid"
+	write_cni_cache "$network" "$ns" "$ifname" "$pod" "$POD_NS" "$cid"
 	echo "$ifname"
 }
 

@@ -73,3 +73,27 @@ down() {
 	rm -rf "$LAB_DIR"
 }
 
+
+# The libcni result cache entry containerd keeps for a Pod sandbox, under
+# $LAB_DIR/cni/results: NETWORK NETNS HOST_IFNAME POD POD_NAMESPACE CID.
+write_cni_cache() {
+	local network=$1 ns=$2 ifname=$3 pod=$4 podns=$5 cid=$6
+	local mac
+	mac=$(in_ns "$NS_NODE" link show "$ifname" | awk '/link\/ether/ {print $2}')
+	mkdir -p "$LAB_DIR/cni/results"
+	jq -n --arg cid "$cid" --arg netns "/var/run/netns/$ns" --arg pod "$pod" \
+		--arg podns "$podns" --arg ifname "$ifname" --arg mac "$mac" --arg net "$network" '{
+		kind: "cniCacheV1",
+		containerId: $cid,
+		ifName: "eth0",
+		networkName: $net,
+		netns: $netns,
+		cniArgs: [["IgnoreUnknown", "1"], ["K8S_POD_NAMESPACE", $podns],
+			  ["K8S_POD_NAME", $pod], ["K8S_POD_INFRA_CONTAINER_ID", $cid]],
+		result: {
+			cniVersion: "0.3.0",
+			interfaces: [{name: $ifname, mac: $mac}, {name: "eth0", sandbox: $netns}],
+			ips: [{version: "4", interface: 1}]
+		}
+	}' >"$LAB_DIR/cni/results/$network-$cid-eth0"
+}
