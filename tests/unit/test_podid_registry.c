@@ -11,10 +11,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "cni/cni.h"
 #include "fixture_view.h"
 #include "lib/log.h"
 #include "node/node.h"
@@ -26,6 +29,14 @@ static struct pod_iface pods[3] = {
 	{ .ifindex = 12, .ifname = "veth-c" },
 };
 static struct node node = { .pods = pods, .n_pods = 3 };
+
+/* A tick, and the tick that takes the read it asked for, if any. */
+static void tick(struct podid *ids, unsigned long long now_ms)
+{
+	podid_tick(ids, &node, now_ms);
+	podid_wait(ids);
+	podid_tick(ids, &node, now_ms);
+}
 
 /* An empty Pod map: a source that knows nobody yet. */
 static char *empty_map(void)
@@ -45,15 +56,15 @@ static void test_one_read_per_tick_for_every_unnamed_pod(void **state)
 	assert_int_equal(podid_reads(ids), 1);
 	assert_null(podid_find(ids, &pods[0]));
 	/* Not due yet: no read at all. */
-	podid_tick(ids, &node, 1005);
+	tick(ids, 1005);
 	assert_int_equal(podid_reads(ids), 1);
 	/* All three are due: one read serves them. */
-	podid_tick(ids, &node, 1010);
+	tick(ids, 1010);
 	assert_int_equal(podid_reads(ids), 2);
 	/* Each backed off to 20 ms: nothing until then. */
-	podid_tick(ids, &node, 1029);
+	tick(ids, 1029);
 	assert_int_equal(podid_reads(ids), 2);
-	podid_tick(ids, &node, 1030);
+	tick(ids, 1030);
 	assert_int_equal(podid_reads(ids), 3);
 	podid_free(ids);
 	unlink(map);
@@ -73,7 +84,7 @@ static void test_a_late_name_is_found_at_the_next_read(void **state)
 	assert_null(podid_find(ids, &pods[1]));
 	/* The CNI writes the entry after the veth came. */
 	fixture_write_pod_map(map, late, 1);
-	podid_tick(ids, &node, 10);
+	tick(ids, 10);
 	name = podid_find(ids, &pods[1]);
 	assert_non_null(name);
 	assert_string_equal(name->pod.name, "web-0");
@@ -81,7 +92,7 @@ static void test_a_late_name_is_found_at_the_next_read(void **state)
 	/* The others stay unnamed and back off; the named one does not
 	 * make a tick read again. */
 	assert_null(podid_find(ids, &pods[0]));
-	podid_tick(ids, &node, 29);
+	tick(ids, 29);
 	assert_int_equal(podid_reads(ids), 2);
 	podid_free(ids);
 	unlink(map);
@@ -103,10 +114,78 @@ static void test_a_named_node_costs_no_read(void **state)
 	assert_non_null(ids);
 	podid_load(ids, &node, 0);
 	for (t = 1; t < 100000; t += 997)
-		podid_tick(ids, &node, (unsigned long long)t);
+		tick(ids, (unsigned long long)t);
 	assert_int_equal(podid_reads(ids), 1);
 	assert_string_equal(podid_find(ids, &pods[2])->pod.name, "c");
 	podid_free(ids);
+	unlink(map);
+}
+
+/* An OVSDB that takes the connection and never answers: listening,
+ * never accepting. Closing it resets the connection. */
+static int hung_ovsdb(char *path, size_t size)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(path, size, "/tmp/mtg-hung-ovsdb-%d.sock", getpid());
+	unlink(path);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	return fd;
+}
+
+static void test_a_hung_ovsdb_holds_no_tick(void **state)
+{
+	static const char *const one[][3] = { { "veth-a", "web", "front-0" } };
+	char *map = fixture_pod_map(one, 1), sock[108];
+	int server = hung_ovsdb(sock, sizeof(sock));
+	struct podid_opts opts = { .cni_cache = "/nonexistent", .pod_map = map, .ovsdb = sock };
+	struct cni *cni = cni_new("antrea");
+	struct podid *ids = podid_new(&opts, cni_ovsdb_keys(cni));
+	const struct pod_name *name;
+
+	(void)state;
+	assert_non_null(ids);
+	/* The tick asks for a read and returns while OVSDB says nothing
+	 * (it would for 2 s, its timeout, before the reader gives up). */
+	podid_tick(ids, &node, 0);
+	assert_true(podid_reading(ids));
+	assert_null(podid_find(ids, &pods[0]));
+	/* OVSDB goes away: the read ends, and the next source names the Pod. */
+	close(server);
+	podid_wait(ids);
+	podid_tick(ids, &node, 1);
+	assert_false(podid_reading(ids));
+	name = podid_find(ids, &pods[0]);
+	assert_non_null(name);
+	assert_string_equal(name->pod.name, "front-0");
+	assert_string_equal(name->source, "pod-map");
+	podid_free(ids);
+	cni_free(cni);
+	unlink(sock);
+	unlink(map);
+}
+
+static void test_a_read_in_flight_is_cancelled_at_exit(void **state)
+{
+	char *map = empty_map(), sock[108];
+	int server = hung_ovsdb(sock, sizeof(sock));
+	struct podid_opts opts = { .cni_cache = "/nonexistent", .pod_map = map, .ovsdb = sock };
+	struct cni *cni = cni_new("antrea");
+	struct podid *ids = podid_new(&opts, cni_ovsdb_keys(cni));
+
+	(void)state;
+	podid_tick(ids, &node, 0);
+	assert_true(podid_reading(ids));
+	/* The reader is waiting on OVSDB: freeing stops it (ASan checks
+	 * that nothing it held is lost or used after). */
+	podid_free(ids);
+	cni_free(cni);
+	close(server);
+	unlink(sock);
 	unlink(map);
 }
 
@@ -116,6 +195,8 @@ int main(void)
 		cmocka_unit_test(test_one_read_per_tick_for_every_unnamed_pod),
 		cmocka_unit_test(test_a_late_name_is_found_at_the_next_read),
 		cmocka_unit_test(test_a_named_node_costs_no_read),
+		cmocka_unit_test(test_a_hung_ovsdb_holds_no_tick),
+		cmocka_unit_test(test_a_read_in_flight_is_cancelled_at_exit),
 	};
 
 	log_set_level(LOG_ERROR); /* no CNI cache here, by design */

@@ -140,7 +140,7 @@ static void test_ovsdb_missing_socket_is_enoent(void **state)
 	struct ovs_ports ports;
 
 	(void)state;
-	assert_int_equal(ovsdb_read_ports("/nonexistent/db.sock", 100, antrea_keys, &ports),
+	assert_int_equal(ovsdb_read_ports("/nonexistent/db.sock", 100, -1, antrea_keys, &ports),
 			 -ENOENT);
 }
 

@@ -252,7 +252,7 @@ int node_opts_view(struct node_opts *o, struct view *v)
 	}
 	v->ids = podid_new(&o->podid, cni_ovsdb_keys(cni));
 	if (!v->ids) {
-		pr_err("out of memory");
+		pr_err("cannot start the Pod name reader: %s", strerror(errno));
 		node_free(&v->node);
 		cni_free(cni);
 		return -ENOMEM;

@@ -36,7 +36,7 @@ void loop_install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-enum { SRC_RING, SRC_MONITOR };
+enum { SRC_RING, SRC_MONITOR, SRC_NAMES };
 
 static int epoll_add(int epfd, int fd, unsigned int src)
 {
@@ -45,15 +45,19 @@ static int epoll_add(int epfd, int fd, unsigned int src)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-/* How long to wait for the next event: at most the poll interval, and no
- * longer than what is left of --duration. */
+/* How long to wait for the next event: at most the poll interval, no
+ * longer than what is left of --duration, and no later than an unnamed
+ * Pod's next try. */
 static int wait_ms(const struct loop *l, unsigned long long start_ms)
 {
-	unsigned long long now = monotonic_ms(), end = start_ms + l->duration_ms;
+	unsigned long long now = monotonic_ms(), until = now + POLL_INTERVAL_MS;
+	unsigned long long names = podid_next_due_ms(l->view->ids);
 
-	if (!l->duration_ms || end >= now + POLL_INTERVAL_MS)
-		return POLL_INTERVAL_MS;
-	return end > now ? (int)(end - now) : 0;
+	if (l->duration_ms && start_ms + l->duration_ms < until)
+		until = start_ms + l->duration_ms;
+	if (names < until)
+		until = names;
+	return until > now ? (int)(until - now) : 0;
 }
 
 /* Drains what woke us: samples become alerts, events change the view. */
@@ -63,7 +67,9 @@ static int drain(const struct loop *l, const struct epoll_event *evs, int n)
 
 	podid_tick(l->view->ids, &l->view->node, monotonic_ms());
 	for (i = 0; i < n; i++) {
-		if (evs[i].data.u32 == SRC_RING) {
+		if (evs[i].data.u32 == SRC_NAMES) {
+			continue; /* the tick above took the names read */
+		} else if (evs[i].data.u32 == SRC_RING) {
 			err = ring_buffer__consume(l->rb);
 			if (err < 0) {
 				pr_err("reading the ring buffer failed: %s", strerror(-err));
@@ -86,14 +92,15 @@ int loop_run(const struct loop *l)
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0 || epoll_add(epfd, ring_buffer__epoll_fd(l->rb), SRC_RING) ||
-	    (l->mon && epoll_add(epfd, monitor_fd(l->mon), SRC_MONITOR))) {
+	    (l->mon && epoll_add(epfd, monitor_fd(l->mon), SRC_MONITOR)) ||
+	    epoll_add(epfd, podid_fd(l->view->ids), SRC_NAMES)) {
 		err = -errno;
 		pr_err("cannot set up the event loop: %s", strerror(-err));
 		goto out;
 	}
 	while (!stop_requested && !l->alerts->err) {
-		struct epoll_event evs[2];
-		int n = epoll_wait(epfd, evs, 2, wait_ms(l, start));
+		struct epoll_event evs[3];
+		int n = epoll_wait(epfd, evs, 3, wait_ms(l, start));
 
 		if (n < 0 && errno != EINTR) {
 			err = -errno;

@@ -10,6 +10,8 @@
 
 static enum log_level current_level = LOG_WARN;
 static bool json_errors;
+/* Set by a thread whose messages are not news at the default level. */
+static _Thread_local bool thread_quiet;
 
 static const char *const level_prefix[] = {
 	[LOG_ERROR] = "error: ",
@@ -33,12 +35,17 @@ enum log_level log_get_level(void)
 	return current_level;
 }
 
+void log_quiet_this_thread(bool quiet)
+{
+	thread_quiet = quiet;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 
-	if (level > current_level)
+	if (level > current_level || (thread_quiet && current_level == LOG_WARN))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -23,6 +23,9 @@ void log_set_level(enum log_level level);
  * "..."}, so a consumer of the JSON stream sees why it ended. */
 void log_set_json_errors(bool on);
 enum log_level log_get_level(void);
+/* While on, this thread's messages are shown only at -v and above: for a
+ * re-read of files whose faults were said at the first read. */
+void log_quiet_this_thread(bool quiet);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Routes libbpf's messages through our levels (its warnings at -vv only:
  * they are noisy when mtuguard probes for optional features). */

@@ -193,8 +193,9 @@ static long ms_since(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
-/* Reads one JSON value from @fd within @timeout_ms. */
-static int read_reply(int fd, int timeout_ms, struct json_object **reply)
+/* Reads one JSON value from @fd within @timeout_ms, unless @cancel_fd
+ * becomes readable first. */
+static int read_reply(int fd, int timeout_ms, int cancel_fd, struct json_object **reply)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *obj = NULL;
@@ -207,12 +208,17 @@ static int read_reply(int fd, int timeout_ms, struct json_object **reply)
 		return -ENOMEM;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (!obj) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = cancel_fd, .events = POLLIN } };
 		long left = timeout_ms - ms_since(&start);
 		ssize_t n;
 
-		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
+		if (left <= 0 || poll(pfd, 2, (int)left) <= 0) {
 			err = -ETIMEDOUT;
+			break;
+		}
+		if (pfd[1].revents) {
+			err = -ECANCELED;
 			break;
 		}
 		n = read(fd, buf, sizeof(buf));
@@ -233,8 +239,8 @@ static int read_reply(int fd, int timeout_ms, struct json_object **reply)
 	return err;
 }
 
-int ovsdb_read_ports(const char *socket_path, int timeout_ms, const struct ovsdb_keys *keys,
-		     struct ovs_ports *out)
+int ovsdb_read_ports(const char *socket_path, int timeout_ms, int cancel_fd,
+		     const struct ovsdb_keys *keys, struct ovs_ports *out)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct json_object *reply = NULL;
@@ -244,7 +250,9 @@ int ovsdb_read_ports(const char *socket_path, int timeout_ms, const struct ovsdb
 	if (strlen(socket_path) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(addr.sun_path, socket_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: a server whose backlog is full refuses at once
+	 * (EAGAIN) rather than holding us. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
@@ -252,7 +260,7 @@ int ovsdb_read_ports(const char *socket_path, int timeout_ms, const struct ovsdb
 		err = -errno;
 		goto out;
 	}
-	err = read_reply(fd, timeout_ms, &reply);
+	err = read_reply(fd, timeout_ms, cancel_fd, &reply);
 	if (!err)
 		err = ports_from_reply(reply, keys, out);
 	if (!err)

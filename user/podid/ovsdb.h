@@ -32,10 +32,11 @@ struct ovs_ports {
 };
 
 /* Reads every port from the OVSDB at @socket_path, waiting at most
- * @timeout_ms for the answer, with the CNI's @keys. Returns -errno; does
- * not report. */
-int ovsdb_read_ports(const char *socket_path, int timeout_ms, const struct ovsdb_keys *keys,
-		     struct ovs_ports *out);
+ * @timeout_ms for the answer (and giving up with -ECANCELED as soon as
+ * @cancel_fd, when not -1, is readable), with the CNI's @keys. Returns
+ * -errno; does not report. */
+int ovsdb_read_ports(const char *socket_path, int timeout_ms, int cancel_fd,
+		     const struct ovsdb_keys *keys, struct ovs_ports *out);
 /* Parses a transact reply (for the unit tests and ovsdb_read_ports). */
 int ovsdb_parse_ports_reply(const char *json, const struct ovsdb_keys *keys, struct ovs_ports *out);
 const struct ovs_port *ovs_find_port(const struct ovs_ports *ports, const char *name);

@@ -11,6 +11,7 @@
 #include "lib/array.h"
 #include "lib/log.h"
 #include "lib/nodefile.h"
+#include "lib/worker.h"
 #include "node/node.h"
 #include "podid/ovsdb.h"
 
@@ -31,22 +32,34 @@ struct identity {
 	unsigned int backoff_ms;
 };
 
-struct podid {
-	struct podid_opts opts;
-	const struct ovsdb_keys *keys; /* NULL: no OVSDB */
+/* What the sources said at one read. */
+struct sources {
 	struct ovs_ports ovs;
 	struct pod_table cni;
 	struct pod_table map;
+};
+
+struct podid {
+	struct podid_opts opts;
+	const struct ovsdb_keys *keys; /* NULL: no OVSDB */
+	struct sources now;	       /* what names are found in (the loop's) */
+	/* The reader thread's: a read takes as long as the files and OVSDB
+	 * take (seconds for a hung OVSDB), and is never done in the loop. */
+	struct worker *reader;
+	struct sources fresh;
 	int ovsdb_err; /* the last read's error, to warn once per change */
+	bool quiet;    /* a re-read: what the files are wrong with was said */
 	struct identity *v;
 	size_t n;
 	unsigned long reads;
-	/* A tick has nothing to do while the node's Pods are those it saw
-	 * and no unnamed Pod is due. */
+	/* A tick has nothing to do while the node's Pods are those it saw,
+	 * no unnamed Pod is due and no read has come back. */
 	unsigned long seen_generation;
 	unsigned long long next_due_ms; /* the earliest retry of an unnamed Pod */
 	bool seen_any;
 };
+
+static void read_job(void *arg, int cancel_fd);
 
 struct podid *podid_new(const struct podid_opts *opts, const struct ovsdb_keys *keys)
 {
@@ -58,21 +71,28 @@ struct podid *podid_new(const struct podid_opts *opts, const struct ovsdb_keys *
 	if (!ids->opts.cni_cache)
 		ids->opts.cni_cache = DEFAULT_CNI_CACHE;
 	ids->keys = keys;
+	ids->reader = worker_start(read_job, ids);
+	if (!ids->reader) {
+		free(ids);
+		return NULL;
+	}
 	return ids;
 }
 
-static void free_sources(struct podid *ids)
+static void free_sources(struct sources *src)
 {
-	ovs_ports_free(&ids->ovs);
-	pod_table_free(&ids->cni);
-	pod_table_free(&ids->map);
+	ovs_ports_free(&src->ovs);
+	pod_table_free(&src->cni);
+	pod_table_free(&src->map);
 }
 
 void podid_free(struct podid *ids)
 {
 	if (!ids)
 		return;
-	free_sources(ids);
+	worker_stop(ids->reader); /* a read in flight gives up */
+	free_sources(&ids->now);
+	free_sources(&ids->fresh);
 	free(ids->v);
 	free(ids);
 }
@@ -80,7 +100,7 @@ void podid_free(struct podid *ids)
 /* Reads OVSDB: the socket given, else the CNI's then the system's. A
  * socket that is absent, dead or talks nonsense is a warning, never an
  * error. */
-static void read_ovsdb(struct podid *ids)
+static void read_ovsdb(struct podid *ids, int cancel_fd)
 {
 	char defaults[2][PATH_MAX];
 	size_t i;
@@ -92,7 +112,8 @@ static void read_ovsdb(struct podid *ids)
 		  ids->keys->socket ? ids->keys->socket : OVSDB_SYSTEM_SOCK);
 	host_path(defaults[1], sizeof(defaults[1]), ids->opts.host_root, OVSDB_SYSTEM_SOCK);
 	if (ids->opts.ovsdb) {
-		err = ovsdb_read_ports(ids->opts.ovsdb, OVSDB_TIMEOUT_MS, ids->keys, &ids->ovs);
+		err = ovsdb_read_ports(ids->opts.ovsdb, OVSDB_TIMEOUT_MS, cancel_fd, ids->keys,
+				       &ids->fresh.ovs);
 		/* Said once per change: a long watch re-reads it often. */
 		if (err && err != ids->ovsdb_err)
 			pr_warn("cannot read OVSDB at %s (%s); Pods are named from the CNI cache",
@@ -104,8 +125,9 @@ static void read_ovsdb(struct podid *ids)
 		return;
 	}
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
-		err = ovsdb_read_ports(defaults[i], OVSDB_TIMEOUT_MS, ids->keys, &ids->ovs);
-		if (!err)
+		err = ovsdb_read_ports(defaults[i], OVSDB_TIMEOUT_MS, cancel_fd, ids->keys,
+				       &ids->fresh.ovs);
+		if (!err || err == -ECANCELED)
 			return;
 		if (err != -ENOENT)
 			pr_warn("cannot read OVSDB at %s (%s); trying the next Pod source",
@@ -113,45 +135,61 @@ static void read_ovsdb(struct podid *ids)
 	}
 }
 
-static void read_sources(struct podid *ids)
+/* The reader thread: reads every source into ids->fresh. */
+static void read_job(void *arg, int cancel_fd)
 {
-	enum log_level level = log_get_level();
+	struct podid *ids = arg;
 	int err;
 
-	free_sources(ids);
-	ids->reads++;
-	read_ovsdb(ids);
+	read_ovsdb(ids, cancel_fd); /* says what changed, itself */
 	/* What a source's files are wrong with was said at the first read:
 	 * a watch re-reads them for every new Pod, and would say it again
 	 * each time (-v still shows every read). */
-	if (ids->reads > 1 && level == LOG_WARN)
-		log_set_level(LOG_SILENT);
-	err = cni_cache_load(ids->opts.cni_cache, &ids->cni);
+	log_quiet_this_thread(ids->quiet);
+	err = cni_cache_load(ids->opts.cni_cache, &ids->fresh.cni);
 	if (err == -ENOENT)
 		pr_info("no CNI cache at %s/results", ids->opts.cni_cache);
 	else if (err)
 		pr_warn("cannot read the CNI cache at %s/results: %s", ids->opts.cni_cache,
 			strerror(-err));
-	if (ids->opts.pod_map && pod_map_load(ids->opts.pod_map, &ids->map))
+	if (ids->opts.pod_map && pod_map_load(ids->opts.pod_map, &ids->fresh.map))
 		pr_warn("ignoring the Pod map %s", ids->opts.pod_map);
-	log_set_level(level);
+}
+
+/* Asks the reader for a read, unless one is in flight. */
+static void start_read(struct podid *ids)
+{
+	ids->quiet = ids->reads > 0;
+	if (worker_request(ids->reader))
+		ids->reads++;
+}
+
+/* Takes what the reader read, once it has; true when it had. */
+static bool collect(struct podid *ids)
+{
+	if (!worker_collect(ids->reader))
+		return false;
+	free_sources(&ids->now);
+	ids->now = ids->fresh;
+	memset(&ids->fresh, 0, sizeof(ids->fresh));
+	return true;
 }
 
 /* The first source that knows @ifname, in order. */
 static bool resolve(const struct podid *ids, const char *ifname, struct pod_name *out)
 {
-	const struct ovs_port *port = ovs_find_port(&ids->ovs, ifname);
+	const struct ovs_port *port = ovs_find_port(&ids->now.ovs, ifname);
 	const struct pod_ref *ref;
 
 	if (port && port->pod.ns[0] && port->pod.name[0]) {
 		*out = (struct pod_name){ .pod = port->pod, .source = "ovsdb" };
 		return true;
 	}
-	if ((ref = pod_table_find(&ids->cni, ifname))) {
+	if ((ref = pod_table_find(&ids->now.cni, ifname))) {
 		*out = (struct pod_name){ .pod = *ref, .source = "cni-cache" };
 		return true;
 	}
-	if ((ref = pod_table_find(&ids->map, ifname))) {
+	if ((ref = pod_table_find(&ids->now.map, ifname))) {
 		*out = (struct pod_name){ .pod = *ref, .source = "pod-map" };
 		return true;
 	}
@@ -246,10 +284,11 @@ static void remember(struct podid *ids, const struct node *node)
 
 void podid_tick(struct podid *ids, const struct node *node, unsigned long long now_ms)
 {
-	bool due = false;
+	bool read = collect(ids), due = false;
 	size_t i;
 
-	if (ids->seen_any && ids->seen_generation == node->generation && now_ms < ids->next_due_ms)
+	if (!read && ids->seen_any && ids->seen_generation == node->generation &&
+	    now_ms < ids->next_due_ms)
 		return;
 	prune(ids, node);
 	for (i = 0; i < node->n_pods; i++) {
@@ -259,35 +298,45 @@ void podid_tick(struct podid *ids, const struct node *node, unsigned long long n
 		if (pod->gone)
 			continue;
 		id = find_or_add(ids, pod);
-		if (id && !name_one(ids, id) && now_ms >= id->retry_ms)
+		if (!id || name_one(ids, id) || now_ms < id->retry_ms)
+			continue;
+		/* Still unnamed after the read it waited for: later. */
+		if (read)
+			back_off(id, now_ms);
+		else
 			due = true;
 	}
-	if (due) {
-		read_sources(ids);
-		for (i = 0; i < node->n_pods; i++) {
-			const struct pod_iface *pod = &node->pods[i];
-			struct identity *id =
-				pod->gone ? NULL : find(ids, pod->ifindex, pod->ifname);
-
-			if (id && !name_one(ids, id) && now_ms >= id->retry_ms)
-				back_off(id, now_ms);
-		}
-	}
+	if (due)
+		start_read(ids);
 	remember(ids, node);
 }
 
 void podid_load(struct podid *ids, const struct node *node, unsigned long long now_ms)
 {
-	size_t i;
+	start_read(ids);
+	podid_wait(ids);
+	podid_tick(ids, node, now_ms);
+}
 
-	read_sources(ids);
-	for (i = 0; i < node->n_pods; i++) {
-		struct identity *id = node->pods[i].gone ? NULL : find_or_add(ids, &node->pods[i]);
+void podid_wait(struct podid *ids)
+{
+	worker_wait(ids->reader);
+}
 
-		if (id && !name_one(ids, id))
-			back_off(id, now_ms);
-	}
-	remember(ids, node);
+bool podid_reading(struct podid *ids)
+{
+	return worker_busy(ids->reader);
+}
+
+int podid_fd(const struct podid *ids)
+{
+	return worker_fd(ids->reader);
+}
+
+unsigned long long podid_next_due_ms(struct podid *ids)
+{
+	/* A read in flight wakes the loop through podid_fd() when it is done. */
+	return worker_busy(ids->reader) ? ULLONG_MAX : ids->next_due_ms;
 }
 
 const struct pod_name *podid_find(const struct podid *ids, const struct pod_iface *pod)
@@ -302,7 +351,7 @@ const struct pod_name *podid_find(const struct podid *ids, const struct pod_ifac
 
 const struct ovs_ports *podid_ovs_ports(const struct podid *ids)
 {
-	return &ids->ovs;
+	return &ids->now.ovs;
 }
 
 unsigned long podid_reads(const struct podid *ids)

@@ -11,6 +11,11 @@
  * some live Pod has no name, podid_tick() reads the sources again, soon at
  * first and then less and less often per Pod, and one read serves every
  * unnamed Pod that is due. A Pod no source knows costs next to nothing.
+ *
+ * A read runs on the registry's own thread: an OVSDB that hangs (up to
+ * its 2 s timeout) or 20,000 cache files never hold the event loop. A tick
+ * asks for a read and returns; a later tick takes what was read (the loop
+ * polls podid_fd() to wake for it) and names the Pods from it.
  */
 #ifndef MTUGUARD_PODID_REGISTRY_H
 #define MTUGUARD_PODID_REGISTRY_H
@@ -42,20 +47,31 @@ struct pod_name {
 struct podid;
 
 /* @keys: the CNI's OVSDB keys, NULL when it does not use Open vSwitch.
- * NULL when out of memory. */
+ * NULL when out of memory or threads (errno says which). */
 struct podid *podid_new(const struct podid_opts *opts, const struct ovsdb_keys *keys);
 void podid_free(struct podid *ids);
-/* Reads every source and names every live Pod of @node they know; @now_ms
- * on the monotonic clock (lib/clock.h), as for podid_tick. */
+/* Reads every source, waiting for it, and names every live Pod of @node
+ * they know; @now_ms on the monotonic clock (lib/clock.h), as for
+ * podid_tick. For the start, before anything is attached. */
 void podid_load(struct podid *ids, const struct node *node, unsigned long long now_ms);
-/* Names the live Pods of @node that have no name yet, reading the sources
- * again (once) when one of them is due; @now_ms on the monotonic clock. */
+/* Names the live Pods of @node that have no name yet from the last read
+ * that came back, and asks for a new read when one of them is due and no
+ * read is in flight; never waits for one. @now_ms on the monotonic clock. */
 void podid_tick(struct podid *ids, const struct node *node, unsigned long long now_ms);
+/* Waits for the read in flight, if any (the next tick takes it). */
+void podid_wait(struct podid *ids);
+/* True from the moment a read is asked for until a tick has taken it. */
+bool podid_reading(struct podid *ids);
+/* Readable when a read has come back: the event loop wakes for it. */
+int podid_fd(const struct podid *ids);
+/* When the next tick has a read to ask for (an unnamed Pod's retry), on
+ * the monotonic clock; ULLONG_MAX when none: the loop wakes for it. */
+unsigned long long podid_next_due_ms(struct podid *ids);
 /* The Pod's name, or NULL when no source knows it (yet). */
 const struct pod_name *podid_find(const struct podid *ids, const struct pod_iface *pod);
 /* What OVSDB said at the last read (for a CNI that infers from its ports). */
 const struct ovs_ports *podid_ovs_ports(const struct podid *ids);
-/* How many times the sources were read (for the tests and the metrics). */
+/* How many reads of the sources were asked for (tests and metrics). */
 unsigned long podid_reads(const struct podid *ids);
 
 #endif
