@@ -162,7 +162,8 @@ static struct metrics *serve_metrics(const struct watch_opts *o, const struct vi
 	struct metrics_source src = {
 		.view = v, .guard = g, .follower = f, .drops_fd = guard_drops_fd(g)
 	};
-	struct metrics *m = metrics_start(&o->metrics_addr, o->metrics_text, &src);
+	struct metrics *m =
+		metrics_start(&o->metrics_addr, o->metrics_text, &src, &HTTP_GUARD_DEFAULTS);
 
 	if (m)
 		metrics_set_ready(m, true);

@@ -16,6 +16,7 @@
 #include "datapath/guard.h"
 #include "events/follow.h"
 #include "limits/view.h"
+#include "report/http_guard.h"
 
 struct metrics_source {
 	const struct view *view;
@@ -33,9 +34,11 @@ bool metrics_parse_addr(const char *s, struct sockaddr_storage *out);
 /* Whether the address can be bound now, before anything is attached
  * (reported; -errno when not). */
 int metrics_check_addr(const struct sockaddr_storage *addr, const char *addr_text);
-/* Starts serving; NULL (reported) when the address cannot be bound. */
+/* Starts serving, with @limits on who may hold a connection
+ * (HTTP_GUARD_DEFAULTS); NULL (reported) when the address cannot be bound. */
 struct metrics *metrics_start(const struct sockaddr_storage *addr, const char *addr_text,
-			      const struct metrics_source *src);
+			      const struct metrics_source *src,
+			      const struct http_guard_limits *limits);
 void metrics_set_ready(struct metrics *m, bool ready);
 void metrics_lock(struct metrics *m);
 void metrics_unlock(struct metrics *m);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The HTTP side of the metrics: libmicrohttpd on its own thread, /metrics
- * rendered under the lock on each scrape, /healthz and /readyz. */
+ * rendered under the lock on each scrape, /healthz and /readyz; who may
+ * hold a connection is report/http_guard.h's. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -14,12 +15,21 @@
 #include <errno.h>
 
 #include "lib/log.h"
+#include "report/http_guard.h"
 #include "report/metrics.h"
 
 #define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
 
+/* Connections in all, waiting or answered: far below the descriptors a
+ * watch may open, far above what Prometheus and the probes need. */
+#define CONNECTIONS_MAX 512
+/* Idle seconds before libmicrohttpd closes a connection (a slow reader
+ * of the answer included; a slow writer is the guard's). */
+#define IDLE_TIMEOUT_S 10U
+
 struct metrics {
 	struct MHD_Daemon *daemon;
+	struct http_guard *guard;
 	struct metrics_source src;
 	pthread_mutex_t lock;
 	bool ready;
@@ -51,6 +61,43 @@ static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int st
 		    : MHD_NO;
 }
 
+/* The guard's handle for a connection (set when it was opened). */
+static struct http_conn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode what)
+{
+	struct metrics *m = cls;
+	const union MHD_ConnectionInfo *fd, *peer;
+
+	if (what == MHD_CONNECTION_NOTIFY_CLOSED) {
+		http_guard_closed(m->guard, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	peer = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (fd)
+		*socket_context = http_guard_opened(m->guard, fd->connect_fd,
+						    peer ? peer->client_addr : NULL);
+}
+
+static void on_answered(void *cls, struct MHD_Connection *conn, void **state,
+			enum MHD_RequestTerminationCode how)
+{
+	struct metrics *m = cls;
+
+	(void)state;
+	(void)how;
+	http_guard_answered(m->guard, conn_of(conn));
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **state)
@@ -65,6 +112,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	(void)upload;
 	(void)upload_size;
 	(void)state;
+	http_guard_answering(m->guard, conn_of(conn));
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
 	if (!strcmp(url, "/healthz"))
@@ -145,7 +193,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 struct metrics *metrics_start(const struct sockaddr_storage *addr, const char *addr_text,
-			      const struct metrics_source *src)
+			      const struct metrics_source *src,
+			      const struct http_guard_limits *limits)
 {
 	struct metrics *m = calloc(1, sizeof(*m));
 	/* epoll, not select(): a watch over 500 Pods with TCX holds two link
@@ -155,16 +204,26 @@ struct metrics *metrics_start(const struct sockaddr_storage *addr, const char *a
 	if (!m)
 		return NULL;
 	m->src = *src;
+	m->guard = http_guard_new(limits);
+	if (!m->guard) {
+		pr_err("cannot serve metrics: %s", strerror(errno));
+		free(m);
+		return NULL;
+	}
 	pthread_mutex_init(&m->lock, NULL);
 	if (addr->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	m->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, m, MHD_OPTION_SOCK_ADDR, addr,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_EXTERNAL_LOGGER,
-				     mhd_log, NULL, MHD_OPTION_END);
+				     MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTIONS_MAX,
+				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, m,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_answered, m,
+				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	if (!m->daemon) {
 		pr_err("cannot serve metrics on %s: the port is in use or the address is not "
 		       "this node's; choose another --metrics",
 		       addr_text);
+		http_guard_free(m->guard);
 		pthread_mutex_destroy(&m->lock);
 		free(m);
 		return NULL;
@@ -215,7 +274,8 @@ void metrics_stop(struct metrics *m)
 {
 	if (!m)
 		return;
-	MHD_stop_daemon(m->daemon);
+	MHD_stop_daemon(m->daemon); /* closes every connection: the guard's too */
+	http_guard_free(m->guard);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
