@@ -143,6 +143,34 @@ static void test_fifo_and_oversized_entries_are_skipped(void **state)
 	rmdir(dir);
 }
 
+/* Each way an entry is wrong has its own error, and so its own words. */
+static void test_each_fault_has_its_own_error(void **state)
+{
+	char dir[] = "/tmp/mtuguard-unit-cache-XXXXXX", path[160];
+	struct pod_table cache = {};
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/long-eth0", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f,
+		"{\"kind\":\"cniCacheV1\",\"cniArgs\":[[\"K8S_POD_NAMESPACE\","
+		"\"%070d\"],[\"K8S_POD_NAME\",\"web-0\"]],\"result\":{\"interfaces\":"
+		"[{\"name\":\"veth1\"}]}}",
+		0);
+	fclose(f);
+	assert_int_equal(cni_cache_parse_file(path, &cache), -ENAMETOOLONG);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/adir-eth0", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(cni_cache_parse_file(path, &cache), -EISDIR);
+	rmdir(path);
+	assert_int_equal(cache.n, 0);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_each_malformed_file_is_einval),
 		cmocka_unit_test(test_missing_directory_is_enoent),
 		cmocka_unit_test(test_fifo_and_oversized_entries_are_skipped),
+		cmocka_unit_test(test_each_fault_has_its_own_error),
 	};
 
 	log_set_level(LOG_ERROR); /* the skipped fixtures warn, by design */

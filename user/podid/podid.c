@@ -126,8 +126,10 @@ int cni_cache_parse_file(const char *path, struct pod_table *cache)
 	if (!kind || strcmp(kind, "cniCacheV1") || !ns || !name || !ifname)
 		goto out;
 	if (strlen(ifname) >= sizeof(entry.host_ifname) || strlen(ns) >= sizeof(entry.pod.ns) ||
-	    strlen(name) >= sizeof(entry.pod.name))
+	    strlen(name) >= sizeof(entry.pod.name)) {
+		err = -ENAMETOOLONG;
 		goto out;
+	}
 	netns = json_str(root, "netns");
 	strcpy(entry.host_ifname, ifname);
 	strcpy(entry.pod.ns, ns);
@@ -163,6 +165,10 @@ int cni_cache_load(const char *dir, struct pod_table *cache)
 			pr_warn("skipping %s: not a libcni cache entry (cniCacheV1 with "
 				"K8S_POD_NAMESPACE, K8S_POD_NAME and a host interface)",
 				path);
+		else if (err == -ENAMETOOLONG)
+			pr_warn("skipping %s: a name in it is longer than Kubernetes and the "
+				"kernel allow (namespace %d, Pod %d, interface %d characters)",
+				path, POD_NS_MAX - 1, POD_NAME_MAX - 1, IF_NAMESIZE - 1);
 		else if (err == -ENOMEM) {
 			closedir(d);
 			return err;

@@ -46,7 +46,9 @@ struct pod_table {
  * -ENOENT so the caller can say so when it matters). */
 int cni_cache_load(const char *dir, struct pod_table *cache);
 /* Parses one cache file and appends its entry; -EINVAL when malformed,
- * nodefile_read's errors when it cannot be read as a node file. */
+ * -ENAMETOOLONG when a name is longer than a namespace, a Pod or an
+ * interface can be, nodefile_read's errors (-EACCES, -EISDIR, -ENXIO,
+ * -EFBIG, ...) when it cannot be read as a node file. */
 int cni_cache_parse_file(const char *path, struct pod_table *cache);
 /* Reads a static map file: {"<host ifname>": {"namespace": "...", "name":
  * "..."}, ...}. Reports and returns -errno (-EINVAL when malformed). */
