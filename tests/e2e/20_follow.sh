@@ -156,3 +156,23 @@ test_renamed_pod_veth_is_followed_as_the_same_interface() {
 	[[ $(summary_field '.iface == "webrenamed" and .hook == "pod_ingress"' '.[0].packets.too_big') == 7 ]] ||
 		fail "counted: $(jq -c 'select(.event == "summary") | .interfaces' "$WATCH_OUT")"
 }
+
+# A Pod's veth moved out of the node's netns is one detach, said once,
+# however many events the move makes (the peer's, the netns's).
+test_veth_moved_out_is_detached_once() {
+	lab incident
+	start_watch || return 1
+	ip netns add "$LAB_PREFIX-elsewhere"
+	node ip link set "$WEB_IF" netns "$LAB_PREFIX-elsewhere"
+	wait_for 5 grep -q '"event":"pod_detached"' "$WATCH_OUT" || fail "no pod_detached within 5 s" || return 1
+	# Something later to follow: by the time it is attached, every event
+	# of the move has been read.
+	local ifname
+	ifname=$("$ROOT/tools/lab.sh" add-pod api 1500 10.77.0.13 fd77::13 | tail -1)
+	wait_for 5 has_attached "$ifname" || fail "$ifname was not attached within 5 s" || return 1
+	stop_watch || return 1
+	ip netns del "$LAB_PREFIX-elsewhere"
+	[[ $(jq -s "map(select(.event == \"pod_detached\" and .iface == \"$WEB_IF\")) | length" "$WATCH_OUT") == 1 ]] ||
+		fail "pod_detached for $WEB_IF: $(grep pod_detached "$WATCH_OUT")" || return 1
+	! grep -q "cannot attach" "$WATCH_ERR" || fail "tried to attach the veth that left: $(cat "$WATCH_ERR")"
+}

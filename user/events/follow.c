@@ -2,6 +2,7 @@
 #include "events/follow.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,18 @@ static void pod_appeared(struct follower *f, struct pod_iface *pod)
 		report_pod(f, "pod_attached", pod);
 }
 
+/* Whether @link is in our netns now, by that name. Moving a veth to
+ * another netns sends its DELLINK, then NEWLINKs (and a DELLINK again)
+ * from its teardown while the kernel still counts it as ours: read late,
+ * they would make it a new Pod that cannot be attached, then a second
+ * pod_detached. */
+static bool still_here(const struct nl_link *link)
+{
+	char name[IF_NAMESIZE];
+
+	return if_indextoname((unsigned int)link->ifindex, name) && !strcmp(name, link->name);
+}
+
 static void own_link_event(struct follower *f, const struct monitor_event *ev)
 {
 	struct node *node = &f->view->node;
@@ -101,6 +114,9 @@ static void own_link_event(struct follower *f, const struct monitor_event *ev)
 		f->limits_changed = f->dirty = true;
 		return;
 	}
+	pod = node_find_pod(node, ev->ifindex);
+	if ((!pod || pod->gone) && !still_here(&ev->link))
+		return;
 	pod = node_upsert_pod(node, &ev->link, &added);
 	if (!pod)
 		return;
