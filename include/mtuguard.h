@@ -216,8 +216,13 @@ struct mg_event {
 	__u32 flags;	    /* MG_EVENT_F_* */
 	__u32 count;	    /* packets of this flow this event stands for */
 	__u32 limit_id;	    /* MG_LIMIT_ROUTE: the route's id (struct mg_route) */
+	/* The Pod's MTU when the packet was seen (the sender's on Pod
+	 * ingress, the receiver's otherwise; 0 without a Pod): an alert
+	 * read later says what held then, not what holds at report time. */
+	__u32 pod_mtu;
+	__u32 pad;
 };
-_Static_assert(sizeof(struct mg_event) == 96, "mg_event ABI");
+_Static_assert(sizeof(struct mg_event) == 104, "mg_event ABI");
 
 /* mg_flows value (per CPU): the rate limiter's state for one flow. */
 struct mg_flow_state {

@@ -469,6 +469,15 @@ static const struct prog_case cases[] = {
 	  V6(.l3_len = 1300, .truncate_to = 30), .want = { .class = MG_CLASS_SKIPPED } },
 };
 
+/* The Pod MTU an event carries: the watched Pod's on its veth, the
+ * destination Pod's on the uplink, none for the uplink without one. */
+static __u32 want_pod_mtu(const struct prog_case *c)
+{
+	if (c->prog == POD_INGRESS || c->prog == POD_EGRESS)
+		return POD_MTU;
+	return c->want.pod_ifindex == LOCAL_POD_IFINDEX ? LOCAL_POD_MTU : 0;
+}
+
 static bool check_event(const struct prog_case *c, const struct mg_event *ev)
 {
 	bool ok = true;
@@ -490,6 +499,8 @@ static bool check_event(const struct prog_case *c, const struct mg_event *ev)
 	if (c->want.pod_ifindex)
 		ok &= check(ev->pod_ifindex == c->want.pod_ifindex, "pod ifindex %u, want %u",
 			    ev->pod_ifindex, c->want.pod_ifindex);
+	ok &= check(ev->pod_mtu == want_pod_mtu(c), "pod mtu %u, want %u", ev->pod_mtu,
+		    want_pod_mtu(c));
 	return ok;
 }
 

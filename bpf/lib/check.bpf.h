@@ -26,6 +26,7 @@ struct mg_verdict {
 	__u32 limit_source; /* enum mg_limit_source */
 	__u32 limit_id;	    /* MG_LIMIT_ROUTE: which route */
 	__u32 pod_ifindex;
+	__u32 pod_mtu; /* that Pod's MTU now (mg_event.pod_mtu) */
 };
 
 static __always_inline void stat_inc(__u32 stat)
@@ -148,6 +149,7 @@ static __always_inline void check_pod_ingress(struct mg_verdict *v, const struct
 			return;
 		}
 	}
+	v->pod_mtu = cfg->pod_mtu;
 	dst = bpf_map_lookup_elem(&mg_local_dsts, &p->daddr);
 	if (!dst) {
 		/* Off the node: its prefix's limit, else the path MTU. */
@@ -172,6 +174,7 @@ static __always_inline void check_pod_egress(struct mg_verdict *v, const struct 
 					     __u32 len)
 {
 	judge(v, p, len, cfg->pod_mtu, MG_LIMIT_POD_MTU, ifindex);
+	v->pod_mtu = cfg->pod_mtu;
 	if (p->icmp_too_big) {
 		v->class = MG_CLASS_ICMP_TOO_BIG;
 		v->limit = p->icmp_mtu;
@@ -197,6 +200,7 @@ static __always_inline void check_uplink_ingress(struct mg_verdict *v, const str
 		return;
 	}
 	judge(v, p, len, dst->mtu, MG_LIMIT_LOCAL_POD, dst->ifindex);
+	v->pod_mtu = dst->mtu;
 	if (p->icmp_too_big) {
 		v->class = MG_CLASS_ICMP_TOO_BIG;
 		v->limit = p->icmp_mtu;
@@ -219,6 +223,8 @@ static __always_inline void fill_event(struct mg_event *e, const struct mg_flow_
 	e->flags = (p->df ? MG_EVENT_F_DF : 0) | (gso_size ? MG_EVENT_F_GSO : 0);
 	e->count = 0;
 	e->limit_id = v->limit_id;
+	e->pod_mtu = v->pod_mtu;
+	e->pad = 0;
 }
 
 /* Samples an offending packet. The first packet of a flow goes to the ring

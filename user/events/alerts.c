@@ -116,6 +116,9 @@ static void report(struct alerts *a, const struct mg_event *ev, bool flush)
 		.when = wall_time_of(ev->ts_ns),
 	};
 
+	/* The MTU the programs judged by, not the one the Pod has by now. */
+	if (ev->pod_mtu)
+		alert.pod.mtu = ev->pod_mtu;
 	alert.iface = seen_on(node, ev->flow.ifindex, iface);
 	describe_limit(a, ev, detail, sizeof(detail));
 	output_alert(&alert, a->json);
