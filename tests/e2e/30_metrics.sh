@@ -76,3 +76,23 @@ s = socket.socket(); s.bind(('127.0.0.1', 19466)); s.listen(1); time.sleep(30)" 
 	wait "$holder" 2>/dev/null
 	[[ $rc == 0 && ! -e $PIN/mg_counters ]] || fail "a refused watch left pins or hooks"
 }
+
+# A deleted Pod's counters are served for --metrics-keep-gone seconds (its
+# last counts reach a scrape), then dropped: a node churning Pods does not
+# grow the page without end. The living Pod's series stay.
+test_deleted_pods_series_are_dropped_after_a_while() {
+	lab incident
+	start_watch --metrics 127.0.0.1:19465 --metrics-keep-gone 3 || return 1
+	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	node ip link del "$WEB_IF"
+	wait_for 5 grep -q '"event":"pod_detached"' "$WATCH_OUT" || fail "no pod_detached" || return 1
+	node curl -sf -o "$WORK/metrics" http://127.0.0.1:19465/metrics || fail "no /metrics" || return 1
+	[[ $(metric_value "$WORK/metrics" "mtuguard_packets_total{iface=\"$WEB_IF\",pod_namespace=\"$WEB_NS\",pod_name=\"$WEB_POD\",hook=\"pod_ingress\",class=\"too_big\"}") == 2 ]] ||
+		fail "the deleted Pod's last counts are not served: $(grep -c "$WEB_IF" "$WORK/metrics") lines" || return 1
+	series_gone() {
+		node curl -sf -o "$WORK/metrics" http://127.0.0.1:19465/metrics && ! grep -q "iface=\"$WEB_IF\"" "$WORK/metrics"
+	}
+	wait_for 15 series_gone || fail "the deleted Pod's series are still served: $(grep -c "$WEB_IF" "$WORK/metrics")" || return 1
+	grep -q "iface=\"$DNS_IF\"" "$WORK/metrics" || fail "the living Pod's series went too" || return 1
+	stop_watch
+}

@@ -61,9 +61,17 @@ struct watch_opts {
 	bool metrics;
 	const char *metrics_text;
 	struct sockaddr_storage metrics_addr;
+	unsigned long keep_gone_s; /* --metrics-keep-gone */
 };
 
-enum { OPT_DURATION, OPT_SAMPLE_INTERVAL, OPT_ATTACH, OPT_UPLINK_XDP, OPT_METRICS };
+enum {
+	OPT_DURATION,
+	OPT_SAMPLE_INTERVAL,
+	OPT_ATTACH,
+	OPT_UPLINK_XDP,
+	OPT_METRICS,
+	OPT_METRICS_KEEP_GONE,
+};
 
 static const struct opt_def watch_defs[] = {
 	[OPT_DURATION] = { "duration", 0, "SEC",
@@ -85,6 +93,10 @@ static const struct opt_def watch_defs[] = {
 			  "serve Prometheus metrics on http://ADDR:PORT/metrics, with\n"
 			  "/healthz and /readyz; a bare PORT is loopback only, :PORT\n"
 			  "every address (as the DaemonSet does for Prometheus)" },
+	[OPT_METRICS_KEEP_GONE] = { "metrics-keep-gone", 0, "SEC",
+				    "serve a deleted Pod's counters for SEC seconds more, so\n"
+				    "that scrapes see its last counts (default 300; 0: drop\n"
+				    "them at once)" },
 };
 
 static int watch_option(void *ctx, const struct opt_def *opt, const char *arg)
@@ -113,6 +125,9 @@ static int watch_option(void *ctx, const struct opt_def *opt, const char *arg)
 		o->metrics = true;
 		o->metrics_text = arg;
 		return 0;
+	case OPT_METRICS_KEEP_GONE:
+		return cli_parse_uint("--metrics-keep-gone", arg, 0, 86400, &o->keep_gone_s) ? 0
+											     : -1;
 	}
 	return -1;
 }
@@ -124,7 +139,7 @@ static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 	size_t n;
 	int ret;
 
-	*o = (struct watch_opts){ .sample_interval_ms = 1000 };
+	*o = (struct watch_opts){ .sample_interval_ms = 1000, .keep_gone_s = 300 };
 	cli_common_init(&o->common, "one JSON object per line on stdout", MG_DEFAULT_PIN_DIR,
 			"pin maps and links below DIR on bpffs (default\n" MG_DEFAULT_PIN_DIR
 			"; bpffs is mounted if absent)");
@@ -160,7 +175,11 @@ static struct metrics *serve_metrics(const struct watch_opts *o, const struct vi
 				     const struct guard *g, const struct follower *f)
 {
 	struct metrics_source src = {
-		.view = v, .guard = g, .follower = f, .drops_fd = guard_drops_fd(g)
+		.view = v,
+		.guard = g,
+		.follower = f,
+		.drops_fd = guard_drops_fd(g),
+		.keep_gone_s = (unsigned int)o->keep_gone_s,
 	};
 	struct metrics *m =
 		metrics_start(&o->metrics_addr, o->metrics_text, &src, &HTTP_GUARD_DEFAULTS);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/array.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 
 /* Names the netns with @nsid from NETNS_RUN_DIR, or "nsid N". */
@@ -212,6 +213,12 @@ static int find_pods(struct node *node, const struct nl_link *links, size_t n)
  * without end. */
 #define GONE_PODS_KEPT MG_MAX_IFACES
 
+static void mark_gone(struct pod_iface *pod)
+{
+	pod->gone = true;
+	pod->gone_ms = monotonic_ms();
+}
+
 static void drop_oldest_gone_pod(struct node *node)
 {
 	size_t i, gone = 0, oldest = node->n_pods;
@@ -250,7 +257,7 @@ struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link,
 	if (!pod || pod->gone || strcmp(pod->ifname, link->name)) {
 		/* New, or an ifindex reused by another Pod: a fresh entry. */
 		if (pod)
-			pod->gone = true;
+			mark_gone(pod);
 		drop_oldest_gone_pod(node);
 		pod = ARRAY_PUSH(node->pods, node->n_pods);
 		if (!pod)
@@ -268,7 +275,7 @@ struct pod_iface *node_pod_gone(struct node *node, int ifindex)
 
 	if (!pod || pod->gone)
 		return NULL;
-	pod->gone = true;
+	mark_gone(pod);
 	return pod;
 }
 

@@ -30,7 +30,8 @@ struct pod_iface {
 	char netns[256]; /* the Pod netns' name (/run/netns) or "nsid N" */
 	struct mg_addr addrs[POD_MAX_ADDRS];
 	size_t n_addrs;
-	bool gone; /* its veth was deleted; kept for the counters' labels */
+	bool gone;		    /* its veth was deleted; kept for the counters' labels */
+	unsigned long long gone_ms; /* when (monotonic, lib/clock.h) */
 };
 
 /* The names of the devices that have a role beside the uplink (the CNI

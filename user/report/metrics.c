@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "datapath/counters.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "report/names.h"
 #include "report/summary.h"
@@ -56,6 +57,12 @@ static void pod_sample_pair(FILE *out, const char *metric, const struct pod_ifac
 	fprintf(out, ",%s=\"%s\"} %u\n", label, b, vb);
 }
 
+/* A deleted Pod's row, past the time its series are kept. */
+static bool expired(const struct metrics_source *src, const struct summary_row *row)
+{
+	return row->gone_ms && monotonic_ms() - row->gone_ms >= src->keep_gone_s * 1000ULL;
+}
+
 /* The exact counters, per interface, hook and class. */
 static int render_packets(const struct metrics_source *src, FILE *out)
 {
@@ -78,6 +85,8 @@ static int render_packets(const struct metrics_source *src, FILE *out)
 	       "too_big_fragmentable: IPv4 without DF over it; icmp_too_big: ICMP too-big "
 	       "messages for a Pod; fits; skipped: not IP or truncated).");
 	for (i = 0; i < n; i++) {
+		if (expired(src, &summary[i]))
+			continue;
 		for (c = 0; c < MG_CLASS_MAX; c++) {
 			fputs("mtuguard_packets_total{", out);
 			pod_labels(out, summary[i].iface, &summary[i].pod);
@@ -89,6 +98,8 @@ static int render_packets(const struct metrics_source *src, FILE *out)
 	family(out, "mtuguard_bytes_total", "counter",
 	       "L3 bytes of the packets counted in mtuguard_packets_total.");
 	for (i = 0; i < n; i++) {
+		if (expired(src, &summary[i]))
+			continue;
 		for (c = 0; c < MG_CLASS_MAX; c++) {
 			fputs("mtuguard_bytes_total{", out);
 			pod_labels(out, summary[i].iface, &summary[i].pod);

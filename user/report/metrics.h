@@ -23,6 +23,10 @@ struct metrics_source {
 	const struct guard *guard;
 	const struct follower *follower;
 	int drops_fd; /* confirmed drops per ifindex, -1 when the kernel lacks them */
+	/* How long a deleted Pod's counters are still served: long enough
+	 * for a few scrapes to see its last counts, not forever (a node
+	 * churning Pods would grow the page without end). */
+	unsigned int keep_gone_s;
 };
 
 struct metrics;

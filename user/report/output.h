@@ -47,7 +47,8 @@ struct summary_row {
 	unsigned int hook;
 	struct pod_label pod; /* pod.pod NULL and pod.iface "" for the uplink */
 	struct mg_counters counts;
-	long long alerted; /* packets the alerts stood for; -1: not tracked */
+	long long alerted;	    /* packets the alerts stood for; -1: not tracked */
+	unsigned long long gone_ms; /* when its Pod went (monotonic); 0: here */
 };
 
 struct summary {

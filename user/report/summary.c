@@ -72,6 +72,7 @@ static void label_row(struct summary_row *row, __u32 ifindex, const struct node 
 		pod = node_find_pod(node, (int)ifindex);
 		if (pod) {
 			row->pod = pod_label_of(pod, ids);
+			row->gone_ms = pod->gone ? pod->gone_ms : 0;
 			snprintf(row->iface, sizeof(row->iface), "%s", pod->ifname);
 			return;
 		}
