@@ -22,10 +22,17 @@ test_fault_pod_veth_deleted_while_its_samples_are_read() {
 test_fault_uplink_deleted() {
 	lab incident
 	start_watch || return 1
+	# The Pod knows the remote host's MAC from before: it still sends.
+	in_ns "$NS_WEB" ping -q -c 1 -W 1 "$REMOTE_IP" >/dev/null 2>&1
 	node ip link del "$UPLINK"
 	wait_for 5 grep -q 'was deleted' "$WATCH_ERR" || fail "no word on the uplink's deletion" || return 1
 	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$DNS_IP" >/dev/null 2>&1
+	# The limits hold while it is gone: the path MTU is the uplink's last
+	# 1450, not 0 ("no limit").
+	in_ns "$NS_WEB" ping -q -c 3 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
 	stop_watch || fail "the watch did not survive losing its uplink: $(cat "$WATCH_ERR")" || return 1
+	[[ $(alert_sum ".pod.name == \"$WEB_POD\" and .dst == \"$REMOTE_IP\" and .limit == 1450") == 3 ]] ||
+		fail "off-node packets while the uplink was gone: $(alerts | grep "$REMOTE_IP")" || return 1
 	[[ $(our_links) -eq 0 ]] || fail "links left: $(our_links)" || return 1
 	node "$MTUGUARD" detach --pin "$PIN" >/dev/null && [[ ! -e $PIN ]] || fail "detach left pins"
 }
