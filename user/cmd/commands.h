@@ -7,5 +7,6 @@ int cmd_watch(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{ "watch", cmd_watch, "attach to the Pod veths and uplink, alert on oversize packets" },
 	{ "check", cmd_check, "audit Pod, uplink and gateway MTUs against the mode (no BPF)" },
+	{ "fix", cmd_fix, "mend what check finds, live: planned, verified, undoable" },
 	{ "stats", cmd_stats, "print the counters a running or past watch pinned" },
 	{ "detach", cmd_detach, "remove every link, filter and pin mtuguard left" },
 };

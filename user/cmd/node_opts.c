@@ -265,6 +265,26 @@ int node_opts_view(struct node_opts *o, struct view *v)
 	return 0;
 }
 
+int view_reread(struct view *v)
+{
+	char uplink[IF_NAMESIZE];
+	struct node_roles roles;
+	struct node fresh;
+	int err;
+
+	snprintf(uplink, sizeof(uplink), "%s", v->node.uplink.name);
+	roles_from_cni(v->cni, &roles);
+	err = node_discover(&fresh, uplink[0] ? uplink : NULL, &roles);
+	if (err)
+		return err;
+	node_free(&v->node);
+	v->node = fresh;
+	podid_load(v->ids, &v->node, monotonic_ms());
+	cni_resolve(v->cni, &v->node, podid_ovs_ports(v->ids));
+	view_recompute(v);
+	return 0;
+}
+
 void node_opts_free(struct node_opts *o)
 {
 	size_t i;

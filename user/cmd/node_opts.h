@@ -38,6 +38,9 @@ size_t node_opts_groups(struct node_opts *o, struct opt_group groups[NODE_OPT_GR
  * left to free in @v). */
 int node_opts_view(struct node_opts *o, struct view *v);
 void node_opts_free(struct node_opts *o);
+/* Reads the node again into @v (after a change fix made), with the same
+ * CNI and uplink; -errno (reported) on error, @v unchanged then. */
+int view_reread(struct view *v);
 void view_free(struct view *v);
 
 #endif

@@ -233,6 +233,20 @@ int nl_get_link(int nsid, int ifindex, struct nl_link *out)
 	return nl_transact(put_link_request(buf, nsid, ifindex, false), link_get_cb, out);
 }
 
+int nl_set_mtu(int ifindex, unsigned int mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_NEWLINK; /* on an existing link: setlink */
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nl_transact(nlh, NULL, NULL);
+}
+
 static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[IFA_MAX + 1] = {};

@@ -55,6 +55,10 @@ int nl_dump_links(int nsid, struct nl_link **links, size_t *n);
 int nl_get_link(int nsid, int ifindex, struct nl_link *out);
 /* Dumps the addresses of both families in netns @nsid; *addrs is malloc'd. */
 int nl_dump_addrs(int nsid, struct nl_addr **addrs, size_t *n);
+/* Sets the MTU of @ifindex in the calling thread's netns; -errno as the
+ * kernel says it. (Not by IFLA_TARGET_NETNSID: the kernel refuses it on a
+ * set, EINVAL on 6.18. Another netns: node/netns.h.) */
+int nl_set_mtu(int ifindex, unsigned int mtu);
 /* Dumps the unicast routes of the main table of our netns, both families;
  * *routes is malloc'd. */
 int nl_dump_routes(struct nl_route **routes, size_t *n);

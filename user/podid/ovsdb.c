@@ -239,14 +239,15 @@ static int read_reply(int fd, int timeout_ms, int cancel_fd, struct json_object 
 	return err;
 }
 
-int ovsdb_read_ports(const char *socket_path, int timeout_ms, int cancel_fd,
-		     const struct ovsdb_keys *keys, struct ovs_ports *out)
+/* Sends @request to the OVSDB at @socket_path and reads its reply. */
+static int transact(const char *socket_path, int timeout_ms, int cancel_fd, const char *request,
+		    struct json_object **reply)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct json_object *reply = NULL;
+	size_t len = strlen(request);
 	int fd, err;
 
-	memset(out, 0, sizeof(*out));
+	*reply = NULL;
 	if (strlen(socket_path) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(addr.sun_path, socket_path);
@@ -256,18 +257,80 @@ int ovsdb_read_ports(const char *socket_path, int timeout_ms, int cancel_fd,
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    write(fd, ports_request, sizeof(ports_request) - 1) != sizeof(ports_request) - 1) {
+	    write(fd, request, len) != (ssize_t)len)
 		err = -errno;
-		goto out;
-	}
-	err = read_reply(fd, timeout_ms, cancel_fd, &reply);
+	else
+		err = read_reply(fd, timeout_ms, cancel_fd, reply);
+	close(fd);
+	return err;
+}
+
+int ovsdb_read_ports(const char *socket_path, int timeout_ms, int cancel_fd,
+		     const struct ovsdb_keys *keys, struct ovs_ports *out)
+{
+	struct json_object *reply = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = transact(socket_path, timeout_ms, cancel_fd, ports_request, &reply);
 	if (!err)
 		err = ports_from_reply(reply, keys, out);
 	if (!err)
 		copy(out->socket, sizeof(out->socket), socket_path);
-out:
 	json_object_put(reply);
-	close(fd);
+	return err;
+}
+
+/* ["set", []]: OVSDB's empty optional value. */
+static struct json_object *empty_set(void)
+{
+	struct json_object *set = json_object_new_array();
+
+	json_object_array_add(set, json_object_new_string("set"));
+	json_object_array_add(set, json_object_new_array());
+	return set;
+}
+
+int ovsdb_set_mtu_request(const char *socket_path, int timeout_ms, const char *iface,
+			  unsigned int mtu)
+{
+	struct json_object *req = json_object_new_object(), *params = json_object_new_array();
+	struct json_object *op = json_object_new_object(), *where = json_object_new_array();
+	struct json_object *cond = json_object_new_array(), *row = json_object_new_object();
+	struct json_object *reply = NULL, *result, *first, *count;
+	int err;
+
+	json_object_array_add(cond, json_object_new_string("name"));
+	json_object_array_add(cond, json_object_new_string("=="));
+	json_object_array_add(cond, json_object_new_string(iface));
+	json_object_array_add(where, cond);
+	json_object_object_add(row, "mtu_request",
+			       mtu ? json_object_new_int((int)mtu) : empty_set());
+	json_object_object_add(op, "op", json_object_new_string("update"));
+	json_object_object_add(op, "table", json_object_new_string("Interface"));
+	json_object_object_add(op, "where", where);
+	json_object_object_add(op, "row", row);
+	json_object_array_add(params, json_object_new_string("Open_vSwitch"));
+	json_object_array_add(params, op);
+	json_object_object_add(req, "id", json_object_new_int(1));
+	json_object_object_add(req, "method", json_object_new_string("transact"));
+	json_object_object_add(req, "params", params);
+	err = transact(socket_path, timeout_ms, -1,
+		       json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN), &reply);
+	json_object_put(req);
+	if (err)
+		return err;
+	/* {"result": [{"count": 1}]}: one row changed; an "error" member
+	 * in it, or a count of 0 (no such interface), is a refusal. */
+	result = get(reply, "result");
+	first = json_object_is_type(result, json_type_array) ? json_object_array_get_idx(result, 0)
+							     : NULL;
+	count = first ? get(first, "count") : NULL;
+	if (!first || get(first, "error"))
+		err = -EBADMSG;
+	else if (!count || json_object_get_int(count) != 1)
+		err = -ENODEV;
+	json_object_put(reply);
 	return err;
 }
 

@@ -37,6 +37,11 @@ struct ovs_ports {
  * -errno; does not report. */
 int ovsdb_read_ports(const char *socket_path, int timeout_ms, int cancel_fd,
 		     const struct ovsdb_keys *keys, struct ovs_ports *out);
+/* Sets Interface @iface's mtu_request to @mtu (0: clears it, so that OVS
+ * picks the MTU again); -ENODEV when no interface has that name, -EBADMSG
+ * when OVSDB refuses, -errno when it cannot be reached. */
+int ovsdb_set_mtu_request(const char *socket_path, int timeout_ms, const char *iface,
+			  unsigned int mtu);
 /* Parses a transact reply (for the unit tests and ovsdb_read_ports). */
 int ovsdb_parse_ports_reply(const char *json, const struct ovsdb_keys *keys, struct ovs_ports *out);
 const struct ovs_port *ovs_find_port(const struct ovs_ports *ports, const char *name);

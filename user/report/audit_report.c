@@ -97,15 +97,19 @@ void check_print_text(const struct check_report *r, const struct view *v)
 	for (i = 0; i < r->n; i++)
 		mismatch_print_text(&r->items[i], "  ");
 	for (i = 0; i < r->n; i++) {
-		char ns[2 * POD_NS_MAX + 8], name[2 * POD_NAME_MAX + 8];
-
-		if (!check_first_restart(r, i))
-			continue;
-		/* A line to paste into a shell: each name one word. */
-		text_shell_word(r->items[i].who.ns, ns, sizeof(ns));
-		text_shell_word(r->items[i].who.name, name, sizeof(name));
-		printf("restart: kubectl -n %s delete pod %s\n", ns, name);
+		if (check_first_restart(r, i))
+			print_restart_line(&r->items[i].who);
 	}
+}
+
+void print_restart_line(const struct pod_ref *pod)
+{
+	char ns[2 * POD_NS_MAX + 8], name[2 * POD_NAME_MAX + 8];
+
+	/* A line to paste into a shell: each name one word. */
+	text_shell_word(pod->ns, ns, sizeof(ns));
+	text_shell_word(pod->name, name, sizeof(name));
+	printf("restart: kubectl -n %s delete pod %s\n", ns, name);
 }
 
 void check_print(const struct check_report *r, const struct view *v, bool json)

@@ -19,6 +19,8 @@ void mismatch_print_text(const struct mismatch *m, const char *prefix);
 /* The whole audit: one JSON document, or text lines. */
 struct json_object *check_to_json(const struct check_report *r, const struct view *v);
 void check_print_text(const struct check_report *r, const struct view *v);
+/* "restart: kubectl -n NS delete pod NAME", each name one shell word. */
+void print_restart_line(const struct pod_ref *pod);
 /* Prints it in the form asked for. */
 void check_print(const struct check_report *r, const struct view *v, bool json);
 
