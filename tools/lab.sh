@@ -129,6 +129,15 @@ unplug() {
 	in_ns "$NS_NODE" link del "$1" 2>/dev/null || true
 }
 
+# Open vSwitch's userspace datapath reads its ports with AF_PACKET and does
+# not complete the checksums a veth leaves to offload: TCP through it would
+# be dropped by the receiver. What sends into the switch computes them itself
+# (on a real node the NIC or the kernel datapath does).
+checksums_in_software() {
+	[[ $(switch_kind) == ovs ]] || return 0
+	ip netns exec "$1" ethtool -K eth0 tx off >/dev/null
+}
+
 # A Pod: its netns, the veth with Antrea's name on the node's bridge, both ends
 # at the Pod's MTU, its addresses and routes, and the CNI cache file.
 add_pod() {
@@ -141,6 +150,7 @@ add_pod() {
 	in_ns "$ns" addr add "$ip4/24" dev eth0
 	in_ns "$ns" addr add "$ip6/64" dev eth0 nodad
 	in_ns "$ns" link set eth0 up
+	checksums_in_software "$ns"
 	in_ns "$ns" route add default via 10.77.0.100
 	in_ns "$ns" route add 10.79.0.0/24 via 10.77.0.1
 	in_ns "$ns" -6 route add default via fd77::100
@@ -231,6 +241,7 @@ up() {
 	in_ns "$NS_FAR" route add default via 10.78.0.1
 	in_ns "$NS_FAR" -6 route add default via fd78::1
 
+	checksums_in_software "$NS_REMOTE"
 	add_pod "$NS_DNS" "$DNS_IF" "$dns_mtu" 10.77.0.11 fd77::11 "$DNS_POD" "$DNS_NS" "$DNS_CID"
 	add_pod "$NS_WEB" "$WEB_IF" "$web_mtu" 10.77.0.12 fd77::12 "$WEB_POD" "$WEB_NS" "$WEB_CID"
 
