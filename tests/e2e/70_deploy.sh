@@ -50,7 +50,7 @@ test_watch_runs_with_only_the_daemonsets_capabilities() {
 
 test_help_and_readme_agree() {
 	local cmd flag missing=
-	for cmd in watch check stats detach; do
+	for cmd in watch check fix stats detach; do
 		grep -q "mtuguard $cmd" "$ROOT/README.md" || missing+=" $cmd"
 		for flag in $("$MTUGUARD" "$cmd" --help | grep -oE '^ +(-[a-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+'); do
 			grep -q -- "$flag" "$ROOT/README.md" || missing+=" $cmd$flag"
