@@ -127,3 +127,18 @@ test_fix_bad_input_is_refused_cleanly() {
 	[[ $rc == 2 ]] && grep -q "another mtuguard fix is running" "$WORK/err" || fail "second fix: rc $rc, $(cat "$WORK/err")" || return 1
 	[[ $(ends "$WEB_IF" "$NS_WEB") == "1500 1500" ]] || fail "a refused fix changed the Pod"
 }
+
+# A running watch takes a fix as one `fixed` event with what changed, then
+# `consistent`: no drift alert for the half-way state between two ends.
+test_fix_is_one_event_for_a_running_watch() {
+	lab incident
+	rm -rf "$STATE"
+	start_watch --state-dir "$STATE" || return 1
+	fix_run --apply >"$WORK/fix" 2>&1 || fail "apply: $(cat "$WORK/fix")" || return 1
+	wait_for 5 grep -q '"event":"consistent"' "$WATCH_OUT" || fail "no consistent event after the fix" || return 1
+	stop_watch || return 1
+	[[ $(jq -sc 'map(select(.event == "fixed"))[0].changes | map({iface, from, to, from_host, to_host})' "$WATCH_OUT") == "[{\"iface\":\"$WEB_IF\",\"from\":1500,\"to\":1450,\"from_host\":1500,\"to_host\":1450}]" ]] ||
+		fail "fixed: $(grep '"fixed"' "$WATCH_OUT")" || return 1
+	[[ $(jq -s 'map(select(.event == "drift")) | length' "$WATCH_OUT") == 0 ]] ||
+		fail "drift during the fix: $(grep '"drift"' "$WATCH_OUT")"
+}

@@ -24,6 +24,8 @@
 #include "report/audit_report.h"
 #include "report/banner.h"
 #include "report/metrics.h"
+#include "fix/journal.h"
+#include "lib/nodefile.h"
 
 static const char watch_help_intro[] =
 	"Usage: mtuguard watch [OPTIONS]\n"
@@ -62,6 +64,7 @@ struct watch_opts {
 	const char *metrics_text;
 	struct sockaddr_storage metrics_addr;
 	unsigned long keep_gone_s; /* --metrics-keep-gone */
+	const char *state_dir;	   /* --state-dir, NULL: under the host root */
 };
 
 enum {
@@ -71,6 +74,7 @@ enum {
 	OPT_UPLINK_XDP,
 	OPT_METRICS,
 	OPT_METRICS_KEEP_GONE,
+	OPT_STATE_DIR,
 };
 
 static const struct opt_def watch_defs[] = {
@@ -97,6 +101,9 @@ static const struct opt_def watch_defs[] = {
 				    "serve a deleted Pod's counters for SEC seconds more, so\n"
 				    "that scrapes see its last counts (default 300; 0: drop\n"
 				    "them at once)" },
+	[OPT_STATE_DIR] = { "state-dir", 0, "DIR",
+			    "where mtuguard fix keeps its lock: what a fix changes is\n"
+			    "one fixed event, not drift (default <host root>" FIX_STATE_DIR ")" },
 };
 
 static int watch_option(void *ctx, const struct opt_def *opt, const char *arg)
@@ -124,6 +131,9 @@ static int watch_option(void *ctx, const struct opt_def *opt, const char *arg)
 			return -1;
 		o->metrics = true;
 		o->metrics_text = arg;
+		return 0;
+	case OPT_STATE_DIR:
+		o->state_dir = arg;
 		return 0;
 	case OPT_METRICS_KEEP_GONE:
 		return cli_parse_uint("--metrics-keep-gone", arg, 0, 86400, &o->keep_gone_s) ? 0
@@ -200,6 +210,7 @@ int cmd_watch(int argc, char **argv)
 	struct banner banner;
 	struct view v = {};
 	struct guard g;
+	char fix_dir[PATH_MAX];
 	int ret, err;
 
 	ret = parse_watch_opts(argc, argv, &o);
@@ -256,7 +267,11 @@ int cmd_watch(int argc, char **argv)
 	 * weeks (at 1,000 Pods, 23 MiB instead of 16). */
 	malloc_trim(0);
 
-	follow_init(&follower, &v, &g, o.common.json);
+	if (o.state_dir)
+		snprintf(fix_dir, sizeof(fix_dir), "%s", o.state_dir);
+	else
+		host_path(fix_dir, sizeof(fix_dir), o.node.host_root, FIX_STATE_DIR);
+	follow_init(&follower, &v, &g, o.common.json, fix_dir);
 	drop_watch_init(&drops, guard_drops_fd(&g), o.common.json);
 	loop.follower = &follower;
 	loop.drops = &drops;

@@ -15,7 +15,30 @@
 #include "report/output.h"
 #include "report/summary.h"
 
-void follow_init(struct follower *f, struct view *view, struct guard *guard, bool json)
+/* The Pods' MTUs as the audit just saw them, to tell what a fix changed. */
+static void remember_mtus(struct follower *f)
+{
+	const struct node *node = &f->view->node;
+	struct mtu_seen *seen = calloc(node->n_pods ? node->n_pods : 1, sizeof(*seen));
+	size_t i, n = 0;
+
+	if (!seen)
+		return; /* the next `fixed` event says less */
+	for (i = 0; i < node->n_pods; i++) {
+		if (node->pods[i].gone)
+			continue;
+		seen[n++] = (struct mtu_seen){ .ifindex = node->pods[i].ifindex,
+					       .host_mtu = node->pods[i].host_mtu,
+					       .pod_mtu = node->pods[i].pod_mtu };
+	}
+	free(f->seen);
+	f->seen = seen;
+	f->n_seen = n;
+	f->uplink_seen = node->uplink.mtu;
+}
+
+void follow_init(struct follower *f, struct view *view, struct guard *guard, bool json,
+		 const char *fix_state_dir)
 {
 	memset(f, 0, sizeof(*f));
 	f->view = view;
@@ -23,6 +46,11 @@ void follow_init(struct follower *f, struct view *view, struct guard *guard, boo
 	f->json = json;
 	if (check_node(view, &f->last))
 		memset(&f->last, 0, sizeof(f->last));
+	remember_mtus(f);
+	if (fix_state_dir) {
+		f->fix_watched = true;
+		fix_marker_init(&f->fix, fix_state_dir);
+	}
 }
 
 static void report_pod(const struct follower *f, const char *event, const struct pod_iface *pod)
@@ -197,6 +225,75 @@ static void report_consistent(const struct follower *f, const struct check_repor
 	fflush(stdout);
 }
 
+static const struct mtu_seen *seen_of(const struct follower *f, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_seen; i++) {
+		if (f->seen[i].ifindex == ifindex)
+			return &f->seen[i];
+	}
+	return NULL;
+}
+
+/* What a fix changed since the last audit, as one event. */
+static void report_fixed(const struct follower *f)
+{
+	const struct node *node = &f->view->node;
+	struct json_object *o = NULL, *changes = NULL;
+	size_t i, n = 0;
+	char when[16];
+
+	output_text_time(when, sizeof(when));
+	if (f->json) {
+		o = json_event("fixed");
+		changes = json_object_new_array();
+	}
+	for (i = 0; i < node->n_pods; i++) {
+		const struct pod_iface *p = &node->pods[i];
+		const struct mtu_seen *s = p->gone ? NULL : seen_of(f, p->ifindex);
+		struct pod_label l;
+
+		if (!s || (s->host_mtu == p->host_mtu && s->pod_mtu == p->pod_mtu))
+			continue;
+		n++;
+		l = pod_label_of(p, f->view->ids);
+		if (!f->json) {
+			printf("%s fixed: %s%s%s (veth %s) MTU %u -> %u\n", when,
+			       l.pod ? l.pod->ns : "unnamed Pod", l.pod ? "/" : "",
+			       l.pod ? l.pod->name : "", p->ifname, s->pod_mtu, p->pod_mtu);
+			continue;
+		}
+		{
+			struct json_object *c = json_object_new_object();
+
+			json_object_object_add(c, "iface", json_object_new_string(p->ifname));
+			json_object_object_add(c, "pod", json_pod(l.pod));
+			json_object_object_add(c, "pod_netns", json_object_new_string(p->netns));
+			json_object_object_add(c, "from", json_object_new_int((int)s->pod_mtu));
+			json_object_object_add(c, "to", json_object_new_int((int)p->pod_mtu));
+			json_object_object_add(c, "from_host",
+					       json_object_new_int((int)s->host_mtu));
+			json_object_object_add(c, "to_host", json_object_new_int((int)p->host_mtu));
+			json_object_array_add(changes, c);
+		}
+	}
+	if (f->uplink_seen != node->uplink.mtu && !f->json)
+		printf("%s fixed: uplink %s MTU %u -> %u\n", when, node->uplink.name,
+		       f->uplink_seen, node->uplink.mtu);
+	if (f->json) {
+		json_object_object_add(o, "changes", changes);
+		json_object_object_add(o, "uplink", json_object_new_string(node->uplink.name));
+		json_object_object_add(o, "uplink_from", json_object_new_int((int)f->uplink_seen));
+		json_object_object_add(o, "uplink_to", json_object_new_int((int)node->uplink.mtu));
+		if (n || f->uplink_seen != node->uplink.mtu)
+			json_print_line(o);
+		else
+			json_object_put(o);
+	}
+	fflush(stdout);
+}
+
 /* The Pods attached in this batch, now that the names had their tick. */
 static void report_attached(struct follower *f)
 {
@@ -248,6 +345,18 @@ void follow_settle(struct follower *f)
 			       guard_attach_uplink(f->guard, &f->view->node)))
 		f->attach_errors++;
 	f->limits_changed = f->routes_changed = f->uplink_back = false;
+	/* The maps follow every change at once; the audit waits for a fix
+	 * to end, so that its steps are not reported as drift half-way. */
+	switch (f->fix_watched ? fix_marker_poll(&f->fix) : FIX_NONE) {
+	case FIX_RUNNING:
+		return;
+	case FIX_DONE:
+		report_fixed(f);
+		f->dirty = true;
+		break;
+	case FIX_NONE:
+		break;
+	}
 	if (!f->dirty)
 		return;
 	f->dirty = false;
@@ -261,6 +370,7 @@ void follow_settle(struct follower *f)
 		report_consistent(f, &now);
 	check_report_free(&f->last);
 	f->last = now;
+	remember_mtus(f);
 }
 
 int follow_resync(struct follower *f)
@@ -314,6 +424,8 @@ int follow_resync(struct follower *f)
 void follow_free(struct follower *f)
 {
 	check_report_free(&f->last);
+	free(f->seen);
+	f->seen = NULL;
 	free(f->attached);
 	f->attached = NULL;
 	f->n_attached = 0;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "datapath/guard.h"
+#include "events/fix_marker.h"
 #include "limits/audit.h"
 #include "limits/view.h"
 #include "node/monitor.h"
@@ -33,9 +34,24 @@ struct follower {
 	size_t n_attached;
 	unsigned long attach_errors;
 	unsigned long resyncs;
+	/* mtuguard fix at work: its changes are one `fixed` event, told
+	 * against the MTUs of the last audit. */
+	bool fix_watched;
+	struct fix_marker fix;
+	struct mtu_seen *seen;
+	size_t n_seen;
+	unsigned int uplink_seen;
 };
 
-void follow_init(struct follower *f, struct view *view, struct guard *guard, bool json);
+/* A Pod's MTUs at the last audit. */
+struct mtu_seen {
+	int ifindex;
+	unsigned int host_mtu, pod_mtu;
+};
+
+/* @fix_state_dir: where mtuguard fix keeps its lock (NULL: not watched). */
+void follow_init(struct follower *f, struct view *view, struct guard *guard, bool json,
+		 const char *fix_state_dir);
 /* monitor_cb: takes one event in. */
 void follow_event(const struct monitor_event *ev, void *follower);
 /* After a batch of events: names, new limits into the maps, the audit,

@@ -237,6 +237,7 @@ int journal_open(const char *dir, struct journal *j)
 		journal_close(j);
 		return err;
 	}
+	j->locked = true;
 	err = load(j);
 	if (err)
 		journal_close(j);
@@ -263,8 +264,13 @@ int journal_truncate(struct journal *j, size_t from)
 
 void journal_close(struct journal *j)
 {
+	/* Touched, then released: a running watch sees that a fix ended
+	 * (events/fix_marker.h). */
+	if (j->locked)
+		futimens(j->lock_fd, NULL);
 	if (j->lock_fd >= 0)
-		close(j->lock_fd); /* releases the lock */
+		close(j->lock_fd);
+	j->locked = false;
 	free(j->v);
 	j->v = NULL;
 	j->n = 0;

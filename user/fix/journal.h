@@ -39,6 +39,7 @@ struct journal {
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 	int lock_fd;
+	bool locked; /* ours: touched when released */
 	struct journal_entry *v;
 	size_t n;
 };
