@@ -77,3 +77,19 @@ kill -INT "$WATCH_PID"
 wait "$WATCH_PID" || true
 WATCH_PID=
 sed -n '/too_big/,$p' "$OUT"
+
+FIX=("$ROOT/mtuguard" fix --host-root "$LAB_HOST" --cni-cache "$LAB_CNI_CACHE" --state-dir "$LAB_DIR/fix-state")
+say "The remedy without a restart: mtuguard fix prints its plan (nothing is changed yet)"
+on_node "${FIX[@]}" || echo "(exit $?: something to do)"
+
+say "mtuguard fix --apply: the new Pod lowered live to the path's 1450 (its Pod end first), then the audit again"
+on_node "${FIX[@]}" --apply && echo "(exit 0: consistent)"
+
+say "The ping mesh again: full-size packets at the new MTU get through, to the remote host and to CoreDNS"
+ip netns exec "$NS_WEB" ping -c 2 -i 0.3 -W 1 -M do -s 1422 "$REMOTE_IP" | grep -E 'received'
+ip netns exec "$NS_WEB" ping -c 2 -i 0.3 -W 1 -M do -s 1422 "$DNS_IP" | grep -E 'received'
+echo "and a 1500-byte DF packet is now refused inside the Pod, where TCP and PMTU discovery act on it:"
+ip netns exec "$NS_WEB" ping -c 1 -W 1 -M do -s 1472 "$REMOTE_IP" 2>&1 | grep -E 'too long' || true
+
+say "mtuguard fix --undo: every MTU back as it was (the black hole included)"
+on_node "${FIX[@]}" --undo
