@@ -246,7 +246,8 @@ int fix_plan_build(const struct view *v, const struct check_report *r,
 		fix_plan_free(out);
 		return err;
 	}
-	qsort(out->steps, out->n, sizeof(out->steps[0]), order);
+	if (out->n > 1)
+		qsort(out->steps, out->n, sizeof(out->steps[0]), order);
 	return 0;
 }
 
