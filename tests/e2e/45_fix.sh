@@ -142,3 +142,27 @@ test_fix_is_one_event_for_a_running_watch() {
 	[[ $(jq -s 'map(select(.event == "drift")) | length' "$WATCH_OUT") == 0 ]] ||
 		fail "drift during the fix: $(grep '"drift"' "$WATCH_OUT")"
 }
+
+# An OVSDB that takes the connection and never answers (stopped, not dead):
+# fix waits its bound, says so once, pins nothing, and still raises the
+# stale Pod (Open vSwitch raises the port by itself once no Pod holds it
+# down); nothing half-done, a documented exit code.
+test_fix_with_a_hung_ovsdb_leaves_the_port_and_says_so() {
+	lab_ovs incident || return 1
+	rm -rf "$STATE"
+	local pid rc
+	pid=$(cat "$LAB_DIR/ovs/ovsdb-server.pid")
+	kill -STOP "$pid"
+	timeout 60 nsenter --net="/run/netns/$NS_NODE" "$MTUGUARD" fix --json --host-root "$LAB_HOST" --cni-cache "$LAB_CNI_CACHE" \
+		--state-dir "$STATE" --ovsdb "$OVSDB_SOCK" --apply >"$WORK/fix" 2>"$WORK/fix.err"
+	rc=$?
+	kill -CONT "$pid"
+	[[ $rc == 0 || $rc == 1 ]] || fail "exit $rc: $(cat "$WORK/fix.err")" || return 1
+	[[ $(grep -c "cannot read OVSDB" "$WORK/fix.err") == 1 ]] || fail "stderr: $(cat "$WORK/fix.err")" || return 1
+	[[ $(jq -r '.left[] | select(.kind == "uplink_port_below_nic") | .why' "$WORK/fix") == *OVSDB* ]] ||
+		fail "left: $(jq -c .left "$WORK/fix")" || return 1
+	[[ $(jq -c '[.steps[] | select(.action == "set_ovs_mtu_request")] | length' "$WORK/fix") == 0 ]] ||
+		fail "an OVS step without OVSDB: $(jq -c .steps "$WORK/fix")" || return 1
+	[[ $(ends "$DNS_IF" "$NS_DNS") == "1500 1500" && $(jq -r '.changes | length' "$STATE/journal.json") == 2 ]] ||
+		fail "CoreDNS $(ends "$DNS_IF" "$NS_DNS"), journal: $(cat "$STATE/journal.json" 2>/dev/null)"
+}
