@@ -166,3 +166,19 @@ test_fix_with_a_hung_ovsdb_leaves_the_port_and_says_so() {
 	[[ $(ends "$DNS_IF" "$NS_DNS") == "1500 1500" && $(jq -r '.changes | length' "$STATE/journal.json") == 2 ]] ||
 		fail "CoreDNS $(ends "$DNS_IF" "$NS_DNS"), journal: $(cat "$STATE/journal.json" 2>/dev/null)"
 }
+
+# Cilium 1.17+ rewrites running Pods' MTUs itself: fix refuses to be a
+# second writer (exit 2, one sentence), unless --force; nothing changed.
+test_fix_refuses_on_cilium_without_force() {
+	"$ROOT/tools/lab_cni.sh" up cilium failure >/dev/null || fail "no cilium lab" || return 1
+	eval "$("$ROOT/tools/lab_cni.sh" env)"
+	rm -rf "$STATE"
+	fix_run --apply >"$WORK/out" 2>"$WORK/err"
+	[[ $? == 2 ]] && grep -q "cilium rewrites running Pods' MTUs itself" "$WORK/err" &&
+		[[ $(grep -c . "$WORK/err") == 1 ]] || fail "refusal: $(cat "$WORK/err")" || return 1
+	[[ $(ends "$IF_B" "$NS_B") == "1500 1500" && ! -e $STATE/journal.json ]] ||
+		fail "a refused fix changed the Pod: $(ends "$IF_B" "$NS_B")" || return 1
+	# --force: the plan is made (and says it acts anyway).
+	fix_run --force >"$WORK/out" 2>"$WORK/err"
+	[[ $? == 1 ]] && grep -q "acting anyway" "$WORK/err" || fail "--force: $(cat "$WORK/err")"
+}

@@ -38,7 +38,7 @@ cni_failure_check() {
 	[[ $(jq -c "[.restart[].name]" "$WORK/check") == "[\"$POD_B\"]" ]] || fail "restart: $(jq -c .restart "$WORK/check")"
 }
 
-for cni in calico:calico flannel:flannel kube-ovn:kube-ovn ovn-kubernetes:ovn-kubernetes aws:aws-vpc-cni; do
+for cni in calico:calico cilium:cilium flannel:flannel kube-ovn:kube-ovn ovn-kubernetes:ovn-kubernetes aws:aws-vpc-cni; do
 	fn=${cni%%:*}
 	fn=${fn//-/_}
 	eval "test_cni_${fn}_consistent_node_checks_clean() { cni_consistent_check ${cni%%:*} ${cni#*:}; }"
@@ -155,4 +155,24 @@ test_cni_aws_destination_beyond_a_1500_hop_is_flagged() {
 	[[ $(alert_sum ".dst == \"$VPN_IP\" and .limit == 1500 and .limit_source == \"route_mtu\" and .len == 2000") -ge 1 ]] ||
 		fail "the VPN's 1500 was not the limit: $(alerts)" || return 1
 	[[ $(alert_sum ".dst == \"$REMOTE_IP\"") == 0 ]] || fail "flagged inside the VPC's 9001: $(alerts)"
+}
+
+# Cilium: a Pod whose default route lost its mtu sends 1500-byte packets
+# into the 1450 tunnel; the healthy Pod's route keeps it at 1450 (its own
+# 1500-byte DF ping fails locally). The watch flags exactly the broken one.
+test_cni_cilium_failure_watch_flags_the_pod_without_a_route_mtu() {
+	cni_lab cilium failure || fail "no cilium lab" || return 1
+	start_watch || return 1
+	local i
+	# The node answers each with ICMP, which the Pod learns: forgotten
+	# before each ping, as in the Calico test.
+	for i in 1 2 3; do
+		in_ns "$NS_B" ip route flush cache
+		in_ns "$NS_B" ping -q -c 1 -W 1 -M do -s 1472 "$REMOTE_POD_IP" >/dev/null 2>&1
+		in_ns "$NS_A" ping -q -c 1 -W 1 -M do -s 1472 "$REMOTE_POD_IP" >/dev/null 2>&1
+	done
+	stop_watch || return 1
+	[[ $(alert_sum ".pod.name == \"$POD_B\" and .event == \"too_big\" and .limit == 1450 and .len == 1500") == 3 ]] ||
+		fail "alerts for the Pod without a route MTU: $(alerts)" || return 1
+	[[ $(alert_sum ".pod.name == \"$POD_A\"") == 0 ]] || fail "the healthy Pod was flagged: $(alerts)"
 }

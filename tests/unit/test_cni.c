@@ -205,6 +205,28 @@ static void test_ovn_cnis_overheads(void **state)
 	assert_int_equal(limits_of("ovn-kubernetes", "nonexistent", &n).overhead, 78);
 }
 
+static void test_cilium_device_mtu_and_route_overheads(void **state)
+{
+	static const char *const host[] = { "eth0", "cilium_host", "cilium_vxlan" };
+	struct node n = node_with("cilium_vxlan", true, false, "cilium_host", 9000);
+	struct limits l;
+
+	(void)state;
+	assert_string_equal(detect("cilium", host, 3), "cilium");
+	assert_string_equal(detect("unknown", host, 3), "cilium"); /* by cilium_host */
+	/* node_config.h's MTU is the devices'; the routes take the tunnel's 50. */
+	l = limits_of("cilium", "cilium", &n);
+	assert_int_equal(l.expected_pod_mtu, 9000);
+	assert_int_equal(l.overhead, 50);
+	n = node_with("cilium_wg0", true, false, "cilium_host", 9000);
+	assert_int_equal(limits_of("cilium", "cilium", &n).overhead, 80);
+	/* No node_config.h: the uplink's MTU. */
+	n = node_with(NULL, false, false, "cilium_host", 1500);
+	l = limits_of("cilium", "nonexistent", &n);
+	assert_int_equal(l.expected_pod_mtu, n.uplink.mtu);
+	assert_int_equal(l.overhead, 0);
+}
+
 static void test_none_expects_nothing(void **state)
 {
 	struct node n = node_with(NULL, false, false, NULL, 0);
@@ -213,7 +235,7 @@ static void test_none_expects_nothing(void **state)
 	(void)state;
 	assert_int_equal(l.expected_pod_mtu, 0);
 	assert_int_equal(l.path_mtu, 1500);
-	assert_null(cni_new("cilium")); /* not a module (yet): refused, not guessed */
+	assert_null(cni_new("weave")); /* not a module: refused, not guessed */
 }
 
 int main(void)
@@ -227,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_flannel_subnet_env_and_backends),
 		cmocka_unit_test(test_aws_mtu_is_a_string),
 		cmocka_unit_test(test_ovn_cnis_overheads),
+		cmocka_unit_test(test_cilium_device_mtu_and_route_overheads),
 		cmocka_unit_test(test_none_expects_nothing),
 	};
 

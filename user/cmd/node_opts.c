@@ -18,10 +18,11 @@ enum { OPT_CNI, OPT_HOST_ROOT, OPT_CNI_CONF_DIR, OPT_UPLINK, OPT_PATH_MTU };
 
 static const struct opt_def node_defs[] = {
 	[OPT_CNI] = { "cni", 0, "NAME",
-		      "auto (default), antrea, calico, flannel, kube-ovn, ovn-kubernetes,\n"
-		      "aws-vpc-cni or none. auto reads the CNI config as the runtime\n"
-		      "does (the first file of the conf dir, Multus followed) and\n"
-		      "checks the CNI's devices; an Antrea setting below selects Antrea" },
+		      "auto (default), antrea, calico, cilium, flannel, kube-ovn,\n"
+		      "ovn-kubernetes, aws-vpc-cni or none. auto reads the CNI config\n"
+		      "as the runtime does (the first file of the conf dir, Multus\n"
+		      "followed) and checks the CNI's devices; an Antrea setting below\n"
+		      "selects Antrea" },
 	[OPT_HOST_ROOT] = { "host-root", 0, "DIR",
 			    "where the node's / is (default /; the DaemonSet mounts it at\n"
 			    "/host): every node file is read under it, except one a flag names" },
@@ -148,6 +149,7 @@ static void roles_from_cni(const struct cni *cni, struct node_roles *roles)
 		snprintf(roles->tunnels[i], sizeof(roles->tunnels[i]), "%s", d->tunnels[i]);
 	snprintf(roles->bridged_nic_suffix, sizeof(roles->bridged_nic_suffix), "%s",
 		 d->bridged_nic_suffix ? d->bridged_nic_suffix : "");
+	roles->pod_route_mtu = d->pod_route_mtu;
 }
 
 /* The names of this netns's interfaces, for telling CNIs apart; *names

@@ -15,7 +15,7 @@
 /* Every module; "none" last: it is what is left when nothing fits. */
 static const struct cni_ops *const modules[] = {
 	&cni_antrea,	     &cni_calico,      &cni_flannel, &cni_kube_ovn,
-	&cni_ovn_kubernetes, &cni_aws_vpc_cni, &cni_none,
+	&cni_ovn_kubernetes, &cni_aws_vpc_cni, &cni_cilium,  &cni_none,
 };
 
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))

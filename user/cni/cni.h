@@ -37,6 +37,7 @@ struct cni_devices {
 	const char *tunnels[CNI_MAX_TUNNELS + 1];
 	const char *bridged_nic_suffix; /* the NIC "<uplink><suffix>" under a bridge port
 					 * that took the uplink's name, NULL: never */
+	bool pod_route_mtu;		/* Pods' default routes carry the MTU they send with */
 };
 
 struct cni_conf;

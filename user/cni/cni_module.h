@@ -66,6 +66,7 @@ extern const struct cni_ops cni_flannel;
 extern const struct cni_ops cni_kube_ovn;
 extern const struct cni_ops cni_ovn_kubernetes;
 extern const struct cni_ops cni_aws_vpc_cni;
+extern const struct cni_ops cni_cilium;
 extern const struct cni_ops cni_none;
 
 #endif

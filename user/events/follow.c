@@ -163,7 +163,7 @@ static void pod_netns_event(struct follower *f, const struct monitor_event *ev)
 
 	if (!pod)
 		return;
-	node_reread_pod(pod);
+	node_reread_pod(&f->view->node, pod);
 	if (guard_refresh_pod(f->guard, pod, &f->view->limits))
 		f->attach_errors++;
 	f->dirty = true;

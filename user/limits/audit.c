@@ -96,14 +96,19 @@ void audit_explain_veth_ends(const struct finding_ctx *ctx, struct mismatch *m)
 static int check_pod(struct audit *a, const struct pod_iface *pod)
 {
 	const struct limits *l = &a->v->limits;
-	unsigned int mtu = pod->pod_mtu ? pod->pod_mtu : pod->host_mtu;
+	unsigned int mtu = pod->pod_mtu ? pod->pod_mtu : pod->host_mtu, sends = mtu;
+	bool route_unknown = a->v->node.roles.pod_route_mtu && !pod->route_mtu_known;
 	int err = 0;
 
 	if (pod->pod_mtu && pod->pod_mtu != pod->host_mtu)
 		err = add(a, MISMATCH_VETH_ENDS_DIFFER, pod->ifname, mtu, pod);
 	if (err)
 		return err;
-	if (mtu > l->path_mtu)
+	/* Where the CNI gives Pods a route MTU (Cilium), a Pod sends what
+	 * its route says; unread (no CAP_SYS_ADMIN), it cannot be judged. */
+	if (pod->route_mtu && pod->route_mtu < sends)
+		sends = pod->route_mtu;
+	if (!route_unknown && sends > l->path_mtu)
 		err = add(a, MISMATCH_POD_ABOVE_PATH_MTU, pod->ifname, mtu, pod);
 	else if (l->expected_pod_mtu && mtu < l->expected_pod_mtu)
 		err = add(a, MISMATCH_POD_BELOW_EXPECTED, pod->ifname, mtu, pod);

@@ -12,6 +12,7 @@
 #include "lib/array.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "node/netns.h"
 
 /* Names the netns with @nsid from NETNS_RUN_DIR, or "nsid N". */
 static void netns_name(struct node *node, int nsid, char *buf, size_t size)
@@ -133,7 +134,57 @@ static void find_role_links(struct node *node, const struct nl_link *links, size
 	}
 }
 
-void node_reread_pod(struct pod_iface *pod)
+static void reread_pod_end(struct pod_iface *pod);
+
+static int dump_routes_here(void *arg)
+{
+	struct pod_iface *pod = arg;
+	struct nl_route *routes;
+	size_t n, i;
+	int err = nl_dump_routes(&routes, &n);
+
+	if (err)
+		return err;
+	pod->route_mtu = 0;
+	for (i = 0; i < n; i++) {
+		if (routes[i].dst.family == AF_INET && !routes[i].dst_len)
+			pod->route_mtu = routes[i].mtu;
+	}
+	free(routes);
+	return 0;
+}
+
+/* The Pod's default route's mtu, read inside its netns (node/netns.h). */
+static void read_route_mtu(struct pod_iface *pod)
+{
+	static bool warned;
+	int fd = netns_open(pod->netns, pod->netnsid), err;
+
+	/* A read that fails keeps what the last one found (a watch drops
+	 * CAP_SYS_ADMIN once attached). */
+	err = fd < 0 ? fd : netns_run(fd, dump_routes_here, pod);
+	if (fd >= 0)
+		close(fd);
+	if (!err) {
+		pod->route_mtu_known = true;
+		return;
+	}
+	if (!warned)
+		pr_warn("cannot read the routes of the Pod behind %s (%s%s); its route MTU is not "
+			"checked",
+			pod->ifname, strerror(-err),
+			err == -EPERM ? ": entering a Pod's netns needs CAP_SYS_ADMIN" : "");
+	warned = true;
+}
+
+void node_reread_pod(const struct node *node, struct pod_iface *pod)
+{
+	if (node->roles.pod_route_mtu)
+		read_route_mtu(pod);
+	reread_pod_end(pod);
+}
+
+static void reread_pod_end(struct pod_iface *pod)
 {
 	struct nl_link peer;
 	struct nl_addr *addrs;
@@ -187,7 +238,7 @@ static void fill_pod(struct node *node, struct pod_iface *pod, const struct nl_l
 		netns_name(node, pod->netnsid, pod->netns, sizeof(pod->netns));
 	}
 	pod->gone = false;
-	node_reread_pod(pod);
+	node_reread_pod(node, pod);
 }
 
 static int find_pods(struct node *node, const struct nl_link *links, size_t n)

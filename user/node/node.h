@@ -30,6 +30,11 @@ struct pod_iface {
 	char netns[256]; /* the Pod netns' name (/run/netns) or "nsid N" */
 	struct mg_addr addrs[POD_MAX_ADDRS];
 	size_t n_addrs;
+	/* Its default route's mtu (0: none), where the CNI sets one
+	 * (node_roles.pod_route_mtu); route_mtu_known false when it could
+	 * not be read (entering a netns needs CAP_SYS_ADMIN). */
+	unsigned int route_mtu;
+	bool route_mtu_known;
 	bool gone;		    /* its veth was deleted; kept for the counters' labels */
 	unsigned long long gone_ms; /* when (monotonic, lib/clock.h) */
 };
@@ -43,6 +48,9 @@ struct node_roles {
 	/* tunnel devices, the first present one counts ("" ends the list) */
 	char tunnels[NODE_MAX_TUNNELS][IF_NAMESIZE];
 	char bridged_nic_suffix[4]; /* "" when the CNI never bridges the NIC */
+	/* The CNI gives each Pod's default route an MTU below its device's
+	 * (Cilium): read it, from inside the Pod's netns. */
+	bool pod_route_mtu;
 };
 
 struct node {
@@ -81,7 +89,7 @@ struct pod_iface *node_find_pod_by_peer(const struct node *node, int nsid, int p
 struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link, bool *added);
 /* Re-reads a Pod's end: its MTU and addresses. A netns that vanished (the
  * Pod was deleted meanwhile) leaves pod_mtu 0 and no addresses. */
-void node_reread_pod(struct pod_iface *pod);
+void node_reread_pod(const struct node *node, struct pod_iface *pod);
 /* Marks the Pod on @ifindex gone; returns it, or NULL if there was none. */
 struct pod_iface *node_pod_gone(struct node *node, int ifindex);
 /* Takes in a change of the uplink, its NIC, the gateway or the tunnel;
