@@ -12,7 +12,7 @@ packages=(
 	# the format check in make test (.clang-format is written for version 14)
 	clang-format-14
 	# lab, demo and end-to-end tests
-	iproute2 iputils-ping iperf3 jq util-linux procps python3 valgrind ethtool
+	iproute2 iputils-ping iperf3 jq util-linux procps python3 python3-yaml valgrind ethtool
 	# the lab's Open vSwitch (userspace datapath, its own ovsdb-server)
 	openvswitch-switch
 	# metrics: promtool to validate them, a real Prometheus to scrape them

@@ -40,25 +40,70 @@ test_metrics_are_valid_and_exact() {
 	stop_watch
 }
 
-test_prometheus_scrapes_the_pod_counter() {
-	lab incident
-	start_watch --metrics 127.0.0.1:19465 || return 1
+# A real Prometheus in the node netns scraping the watch's :19465 every second.
+prometheus_start() {
+	rm -rf "$WORK/tsdb"
 	printf '%s\n' 'global:' '  scrape_interval: 1s' 'scrape_configs:' '  - job_name: mtuguard' \
 		'    static_configs:' "      - targets: ['127.0.0.1:19465']" >"$WORK/prometheus.yml"
 	nsenter --net="/run/netns/$NS_NODE" prometheus --config.file="$WORK/prometheus.yml" \
 		--storage.tsdb.path="$WORK/tsdb" --web.listen-address=127.0.0.1:19090 \
 		>"$WORK/prometheus.log" 2>&1 &
 	PROMETHEUS_PID=$!
-	in_ns "$NS_WEB" ping -q -c 4 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
-	local q="mtuguard_packets_total{pod_name=\"$WEB_POD\",hook=\"pod_ingress\",class=\"too_big\"}"
-	scraped() {
-		node curl -sf --get --data-urlencode "query=$q" http://127.0.0.1:19090/api/v1/query >"$WORK/query" &&
-			[[ $(jq -r '.data.result[0].value[1]' "$WORK/query") == 4 ]]
-	}
-	wait_for 30 scraped || fail "Prometheus did not scrape 4 (query: $(cat "$WORK/query" 2>/dev/null); log: $(tail -3 "$WORK/prometheus.log"))" || return 1
+}
+prometheus_stop() {
 	kill "$PROMETHEUS_PID"
 	wait "$PROMETHEUS_PID" 2>/dev/null
 	PROMETHEUS_PID=
+}
+# An instant query ($1) into $WORK/query; fails unless Prometheus says success.
+prometheus_query() {
+	node curl -sf --get --data-urlencode "query=$1" http://127.0.0.1:19090/api/v1/query >"$WORK/query" &&
+		[[ $(jq -r .status "$WORK/query") == success ]]
+}
+
+test_prometheus_scrapes_the_pod_counter() {
+	lab incident
+	start_watch --metrics 127.0.0.1:19465 || return 1
+	prometheus_start
+	in_ns "$NS_WEB" ping -q -c 4 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	local q="mtuguard_packets_total{pod_name=\"$WEB_POD\",hook=\"pod_ingress\",class=\"too_big\"}"
+	scraped() { prometheus_query "$q" && [[ $(jq -r '.data.result[0].value[1]' "$WORK/query") == 4 ]]; }
+	wait_for 30 scraped || fail "Prometheus did not scrape 4 (query: $(cat "$WORK/query" 2>/dev/null); log: $(tail -3 "$WORK/prometheus.log"))" || return 1
+	prometheus_stop
+	stop_watch
+}
+
+# The Grafana dashboard's every query, run against a real Prometheus that
+# scraped a watch over the incident: each is valid and answers, and the
+# panels show the lab's numbers (the losing Pod, the path MTU).
+test_dashboard_queries_answer_from_prometheus() {
+	lab incident
+	start_watch --metrics 127.0.0.1:19465 || return 1
+	prometheus_start
+	local i expr bad=
+	# After a first scrape, so that the counter rises under Prometheus's eyes.
+	up() { prometheus_query 'up{job="mtuguard"}' && [[ $(jq -r '.data.result[0].value[1]' "$WORK/query") == 1 ]]; }
+	wait_for 30 up || fail "Prometheus did not scrape the watch: $(tail -3 "$WORK/prometheus.log")" || return 1
+	for i in 1 2 3 4 5 6; do
+		in_ns "$NS_WEB" ip route flush cache
+		in_ns "$NS_WEB" ping -q -c 1 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	done
+	local q="rate(mtuguard_packets_total{pod_name=\"$WEB_POD\",class=\"too_big\"}[5m])"
+	rising() { prometheus_query "$q" && jq -e '[.data.result[].value[1] | tonumber] | max > 0' "$WORK/query" >/dev/null; }
+	wait_for 30 rising || fail "Prometheus has no rate for the Pod: $(cat "$WORK/query" 2>/dev/null)" || return 1
+	while read -r expr; do
+		expr=${expr//\$node/.*}
+		prometheus_query "$expr" || bad+=" [$expr: $(jq -r .error "$WORK/query" 2>/dev/null)]"
+	done < <(jq -r '.panels[].targets[].expr' "$ROOT/deploy/grafana-dashboard.json")
+	[[ -z $bad ]] || fail "queries that do not answer:$bad" || return 1
+	expr=$(jq -r '.panels[] | select(.id == 1) | .targets[0].expr' "$ROOT/deploy/grafana-dashboard.json")
+	prometheus_query "${expr//\$node/.*}" &&
+		[[ $(jq -r '[.data.result[] | select(.metric.hook == "pod_ingress") | .metric.pod_name] | unique | join(",")' "$WORK/query") == "$WEB_POD" ]] ||
+		fail "the losing-Pods panel: $(cat "$WORK/query")" || return 1
+	expr=$(jq -r '.panels[] | select(.id == 4) | .targets[0].expr' "$ROOT/deploy/grafana-dashboard.json")
+	prometheus_query "${expr//\$node/.*}" && [[ $(jq -r '.data.result[0].value[1]' "$WORK/query") == 1450 ]] ||
+		fail "the path MTU panel: $(cat "$WORK/query")" || return 1
+	prometheus_stop
 	stop_watch
 }
 

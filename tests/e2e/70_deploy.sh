@@ -88,3 +88,28 @@ test_readme_layout_matches_the_tree() {
 	done < <(grep -oE '^\| `user/[a-z]+/`' <<<"$table" | grep -oE 'user/[a-z]+')
 	[[ -z $missing && -z $stale ]] || fail "README layout: not listed:$missing; listed but absent:$stale"
 }
+
+# The alert rules: valid for promtool, the PrometheusRule the same groups as
+# the plain rules file, promtool's unit tests pass (series that fire and
+# that must not), and every mtuguard metric they use is one a watch serves.
+test_alert_rules_are_valid_tested_and_agree() {
+	local plain=$ROOT/deploy/prometheus/mtuguard.rules.yml name missing=
+	python3 - "$plain" "$ROOT/deploy/prometheus-rules.yaml" "$WORK/operator.rules.yml" <<'PY' || fail "the PrometheusRule and the rules file differ" || return 1
+import sys, yaml
+plain = yaml.safe_load(open(sys.argv[1]))
+op = yaml.safe_load(open(sys.argv[2]))
+assert op["kind"] == "PrometheusRule"
+yaml.safe_dump({"groups": op["spec"]["groups"]}, open(sys.argv[3], "w"))
+sys.exit(0 if plain["groups"] == op["spec"]["groups"] else 1)
+PY
+	promtool check rules "$plain" "$WORK/operator.rules.yml" >"$WORK/promtool" 2>&1 || fail "promtool check: $(cat "$WORK/promtool")" || return 1
+	promtool test rules "$ROOT/tests/prometheus/rules_test.yml" >"$WORK/promtool" 2>&1 || fail "promtool test: $(cat "$WORK/promtool")" || return 1
+	lab incident
+	start_watch --metrics 127.0.0.1:19465 || return 1
+	node curl -sf -o "$WORK/metrics" http://127.0.0.1:19465/metrics || fail "no /metrics" || return 1
+	stop_watch || return 1
+	for name in $(grep -oE 'mtuguard_[a-z_]+' "$plain" | sort -u); do
+		grep -q "^# TYPE $name " "$WORK/metrics" || missing+=" $name"
+	done
+	[[ -z $missing ]] || fail "rules use metrics a watch does not serve:$missing"
+}

@@ -223,6 +223,11 @@ static void render_health(const struct metrics_source *src, FILE *out)
 	}
 	for (i = 0; i < src->view->node.n_pods; i++)
 		live += !src->view->node.pods[i].gone;
+	if (src->ready) {
+		family(out, "mtuguard_ready", "gauge",
+		       "1 once every hook is attached (as /readyz says), 0 while attaching.");
+		fprintf(out, "mtuguard_ready %d\n", *src->ready ? 1 : 0);
+	}
 	family(out, "mtuguard_pods_watched", "gauge", "Pod veths with mtuguard attached.");
 	fprintf(out, "mtuguard_pods_watched %zu\n", live);
 	family(out, "mtuguard_attach_errors_total", "counter",

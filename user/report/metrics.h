@@ -27,6 +27,7 @@ struct metrics_source {
 	 * for a few scrapes to see its last counts, not forever (a node
 	 * churning Pods would grow the page without end). */
 	unsigned int keep_gone_s;
+	const bool *ready; /* attached (mtuguard_ready); NULL: not said */
 };
 
 struct metrics;

@@ -204,6 +204,7 @@ struct metrics *metrics_start(const struct sockaddr_storage *addr, const char *a
 	if (!m)
 		return NULL;
 	m->src = *src;
+	m->src.ready = &m->ready;
 	m->guard = http_guard_new(limits);
 	if (!m->guard) {
 		pr_err("cannot serve metrics: %s", strerror(errno));
