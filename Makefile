@@ -45,7 +45,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test demo deps vmlinux diff-long fuzz verify-kernels bench format
+.PHONY: all clean test demo deps vmlinux diff-long fuzz verify-kernels bench format image
 all: mtuguard
 
 deps:
@@ -151,6 +151,10 @@ SWITCH ?= bridge
 demo: deps
 	$(Q)$(MAKE) --no-print-directory mtuguard
 	$(Q)tools/demo.sh $(SWITCH)
+
+# The DaemonSet's image, built here with buildah (tools/image.sh).
+image: deps
+	$(Q)tools/image.sh $(IMAGE)
 
 clean:
 	$(call msg,CLEAN,)

@@ -17,6 +17,8 @@ packages=(
 	openvswitch-switch
 	# metrics: promtool to validate them, a real Prometheus to scrape them
 	prometheus curl
+	# the image: buildah (chroot isolation) on a base mmdebstrap makes
+	buildah mmdebstrap
 	# benchmarks: the alternatives they compare with
 	tcpdump bpftrace bc
 )
