@@ -42,4 +42,6 @@ fi
 start=$(date +%s)
 buildah bud --quiet --isolation chroot --build-arg "BASE=$BASE" --build-arg "RUNTIME_BASE=$BASE" \
 	-f deploy/Containerfile -t "$IMAGE" . >/dev/null
-echo "image: $IMAGE built in $(($(date +%s) - start)) s"
+echo "image: $IMAGE built in $(($(date +%s) - start)) s, $(buildah images --format '{{.Size}}' "$IMAGE")"
+# The image a rebuild replaced is left untagged: drop the untagged ones.
+buildah rmi --prune >/dev/null 2>&1 || true
