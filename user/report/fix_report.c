@@ -81,11 +81,10 @@ static void print_step(size_t i, const struct fix_step *s, bool applied)
 		       s->from_request ? ", mtu_request set" : ", no mtu_request", s->reason);
 		return;
 	}
-	printf("  %zu. %s%s %s%s%s%s (veth %s, netns %s) %u -> %u, both ends, %s first [%s]\n",
-	       i + 1, mark, fix_step_lowers(s) ? "lower" : "raise", s->named ? s->pod.ns : "",
-	       s->named ? "/" : "", s->named ? s->pod.name : "the unnamed Pod", "", s->iface,
-	       s->netns, s->from_pod, s->to, fix_step_lowers(s) ? "its Pod end" : "the host end",
-	       s->reason);
+	printf("  %zu. %s%s %s%s%s (veth %s, netns %s) %u -> %u, both ends, %s first [%s]\n", i + 1,
+	       mark, fix_step_lowers(s) ? "lower" : "raise", s->named ? s->pod.ns : "",
+	       s->named ? "/" : "", s->named ? s->pod.name : "the unnamed Pod", s->iface, s->netns,
+	       s->from_pod, s->to, fix_step_lowers(s) ? "its Pod end" : "the host end", s->reason);
 	if (s->from_host != s->from_pod)
 		printf("     (its host end is at %u)\n", s->from_host);
 }
