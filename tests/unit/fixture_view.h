@@ -60,6 +60,26 @@ static inline char *fixture_pod_map(const char *const (*pods)[3], size_t n)
 	return path;
 }
 
+/* The incident after the redeploy: bridged uplink, the OVS internal port
+ * ens192 dragged down to the stale CoreDNS Pod's 1450 (its NIC ens192~ at
+ * 1500), a new Pod at 1500. */
+static inline void fixture_incident(struct pod_iface pods[2], struct node *node)
+{
+	memset(pods, 0, 2 * sizeof(pods[0]));
+	pods[0] = (struct pod_iface){
+		.ifindex = 10, .ifname = "coredns--e5a5a3", .host_mtu = 1450, .pod_mtu = 1450
+	};
+	pods[1] = (struct pod_iface){
+		.ifindex = 11, .ifname = "web-7d9f-c71b85", .host_mtu = 1500, .pod_mtu = 1500
+	};
+	*node = (struct node){
+		.uplink = { .ifindex = 3, .name = "ens192", .mtu = 1450 },
+		.uplink_nic = { .ifindex = 2, .name = "ens192~", .mtu = 1500 },
+		.pods = pods,
+		.n_pods = 2,
+	};
+}
+
 /* The view of @node with the CNI module @cni (taken over) and the Pods of
  * @map named. */
 static inline void fixture_view(struct view *v, const struct node *node, struct cni *cni,

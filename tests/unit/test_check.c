@@ -41,19 +41,7 @@ static int audit(const char *mode, const char *opt, const char *value, struct ch
 static int setup(void **state)
 {
 	(void)state;
-	memset(pods, 0, sizeof(pods));
-	pods[0] = (struct pod_iface){
-		.ifindex = 10, .ifname = "coredns--e5a5a3", .host_mtu = 1450, .pod_mtu = 1450
-	};
-	pods[1] = (struct pod_iface){
-		.ifindex = 11, .ifname = "web-7d9f-c71b85", .host_mtu = 1500, .pod_mtu = 1500
-	};
-	node = (struct node){
-		.uplink = { .ifindex = 3, .name = "ens192", .mtu = 1450 },
-		.uplink_nic = { .ifindex = 2, .name = "ens192~", .mtu = 1500 },
-		.pods = pods,
-		.n_pods = 2,
-	};
+	fixture_incident(pods, &node);
 	if (!pod_map)
 		pod_map = fixture_pod_map(names, 2);
 	return 0;

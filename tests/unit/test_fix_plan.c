@@ -31,27 +31,13 @@ static char *pod_map;
 static int setup(void **state)
 {
 	(void)state;
-	memset(pods, 0, sizeof(pods));
-	pods[0] = (struct pod_iface){ .ifindex = 10,
-				      .ifname = "coredns--e5a5a3",
-				      .host_mtu = 1450,
-				      .pod_mtu = 1450,
-				      .peer_ifindex = 2,
-				      .netnsid = 1,
-				      .netns = "cni-dns" };
-	pods[1] = (struct pod_iface){ .ifindex = 11,
-				      .ifname = "web-7d9f-c71b85",
-				      .host_mtu = 1500,
-				      .pod_mtu = 1500,
-				      .peer_ifindex = 2,
-				      .netnsid = 2,
-				      .netns = "cni-web" };
-	node = (struct node){
-		.uplink = { .ifindex = 3, .name = "ens192", .mtu = 1450 },
-		.uplink_nic = { .ifindex = 2, .name = "ens192~", .mtu = 1500 },
-		.pods = pods,
-		.n_pods = 2,
-	};
+	fixture_incident(pods, &node);
+	/* Where fix would reach the Pod ends. */
+	pods[0].peer_ifindex = pods[1].peer_ifindex = 2;
+	pods[0].netnsid = 1;
+	pods[1].netnsid = 2;
+	snprintf(pods[0].netns, sizeof(pods[0].netns), "cni-dns");
+	snprintf(pods[1].netns, sizeof(pods[1].netns), "cni-web");
 	if (!pod_map)
 		pod_map = fixture_pod_map(names, 2);
 	return 0;
