@@ -329,7 +329,7 @@ test_detach_refuses_a_pin_dir_off_bpffs() {
 test_stats_refuses_maps_of_another_version() {
 	lab incident
 	mkdir -p "$PIN"
-	mount | grep -q ' /sys/fs/bpf type bpf' || mount -t bpf bpf /sys/fs/bpf
+	grep -q ' /sys/fs/bpf type bpf' <<<"$(mount)" || mount -t bpf bpf /sys/fs/bpf
 	bpftool map create "$PIN/mg_counters" type percpu_array key 4 value 200 entries 8 name mg_counters ||
 		fail "bpftool map create" || return 1
 	bpftool map create "$PIN/mg_stats" type percpu_array key 4 value 8 entries 3 name mg_stats || return 1

@@ -97,8 +97,8 @@ test_fix_refuses_ipv6_below_1280() {
 	[[ $? == 1 && $(jq '.steps | length' "$WORK/fix") == 0 ]] || fail "exit, steps: $(cat "$WORK/fix" "$WORK/fix.err")" || return 1
 	[[ $(jq -r '[.left[] | select(.iface == "'"$WEB_IF"'")][0].why' "$WORK/fix") == *IPv6* ]] ||
 		fail "why: $(jq -c .left "$WORK/fix")" || return 1
-	[[ $(ends "$WEB_IF" "$NS_WEB") == "1500 1500" ]] && in_ns "$NS_WEB" ip -6 addr show dev eth0 | grep -q "$WEB_IP6" ||
-		fail "the Pod was touched"
+	[[ $(ends "$WEB_IF" "$NS_WEB") == "1500 1500" ]] && grep -q "$WEB_IP6" <<<"$(in_ns "$NS_WEB" ip -6 addr show dev eth0)" ||
+		fail "the Pod was touched: MTUs $(ends "$WEB_IF" "$NS_WEB"), $(in_ns "$NS_WEB" ip -6 -br addr show dev eth0)"
 }
 
 test_fix_bad_input_is_refused_cleanly() {

@@ -40,7 +40,7 @@ test_watch_keeps_only_what_it_needs_after_attaching() {
 	ifname=$("$ROOT/tools/lab.sh" add-pod api 1500 10.77.0.13 fd77::13 | tail -1)
 	wait_for 5 has_attached "$ifname" || fail "a new Pod was not attached without the dropped capabilities" || return 1
 	# A bare port binds loopback only.
-	node ss -ltn | grep -q '127.0.0.1:19470' || fail "metrics not on loopback: $(node ss -ltn | grep 19470)" || return 1
+	grep -q '127.0.0.1:19470' <<<"$(node ss -ltn)" || fail "metrics not on loopback: $(node ss -ltn | grep 19470)" || return 1
 	# Pins are root's alone.
 	[[ $(stat -c %a "$PIN") == 700 && $(stat -c %a "$PIN/mg_counters") == 600 ]] ||
 		fail "pin modes: $(stat -c '%a %n' "$PIN" "$PIN"/mg_*)" || return 1

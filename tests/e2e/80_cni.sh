@@ -172,6 +172,9 @@ test_cni_cilium_failure_watch_flags_the_pod_without_a_route_mtu() {
 		in_ns "$NS_A" ping -q -c 1 -W 1 -M do -s 1472 "$REMOTE_POD_IP" >/dev/null 2>&1
 	done
 	stop_watch || return 1
+	# The start event shows each Pod's route MTU beside its device's.
+	[[ $(jq -c "select(.event == \"start\") | [.pods[] | {iface, route_mtu}]" "$WATCH_OUT") == "[{\"iface\":\"$IF_A\",\"route_mtu\":1450},{\"iface\":\"$IF_B\",\"route_mtu\":0}]" ]] ||
+		fail "route MTUs: $(jq -c 'select(.event == "start") | .pods' "$WATCH_OUT")" || return 1
 	[[ $(alert_sum ".pod.name == \"$POD_B\" and .event == \"too_big\" and .limit == 1450 and .len == 1500") == 3 ]] ||
 		fail "alerts for the Pod without a route MTU: $(alerts)" || return 1
 	[[ $(alert_sum ".pod.name == \"$POD_A\"") == 0 ]] || fail "the healthy Pod was flagged: $(alerts)"

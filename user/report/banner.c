@@ -56,13 +56,19 @@ void banner_print(const struct view *v, const struct banner *b, bool json)
 	for (i = 0; i < node->n_pods; i++) {
 		const struct pod_iface *p = &node->pods[i];
 		struct pod_label l = pod_label_of(p, v->ids);
-		char who[POD_NS_MAX + POD_NAME_MAX + 2];
+		char who[POD_NS_MAX + POD_NAME_MAX + 2], route[32] = "";
+		/* What it sends: its device's MTU, or its route's below it. */
+		unsigned int sends = p->route_mtu && p->route_mtu < l.mtu ? p->route_mtu : l.mtu;
 
+		if (p->route_mtu_known && p->route_mtu)
+			snprintf(route, sizeof(route), ", route %u", p->route_mtu);
+		else if (p->route_mtu_known)
+			snprintf(route, sizeof(route), ", route without mtu");
 		snprintf(who, sizeof(who), "%s%s%s", l.pod ? l.pod->ns : "-", l.pod ? "/" : "",
 			 l.pod ? l.pod->name : "");
-		printf("  %-16s %-40s netns %-16s MTU %u (Pod end %u)%s\n", p->ifname, who,
-		       p->netns, p->host_mtu, p->pod_mtu,
-		       l.mtu > path_mtu ? "  <- above the path MTU: its large packets are lost"
+		printf("  %-16s %-40s netns %-16s MTU %u (Pod end %u%s)%s\n", p->ifname, who,
+		       p->netns, p->host_mtu, p->pod_mtu, route,
+		       sends > path_mtu ? "  <- above the path MTU: its large packets are lost"
 					: "");
 	}
 	fflush(stdout);

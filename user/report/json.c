@@ -53,6 +53,10 @@ struct json_object *json_pod_iface(const struct pod_iface *p, const struct pod_n
 	json_object_object_add(o, "pod_source", name ? json_object_new_string(name->source) : NULL);
 	json_object_object_add(o, "host_mtu", json_object_new_int((int)p->host_mtu));
 	json_object_object_add(o, "pod_mtu", json_object_new_int((int)p->pod_mtu));
+	/* Where the CNI sets it (Cilium): the default route's mtu, 0 when it
+	 * has none; null when not read. */
+	json_object_object_add(o, "route_mtu",
+			       p->route_mtu_known ? json_object_new_int((int)p->route_mtu) : NULL);
 	return o;
 }
 
