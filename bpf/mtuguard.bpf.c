@@ -23,9 +23,11 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u32 hook)
 	__u32 len = skb->len;
 	__u32 ifindex = skb->ifindex;
 	__u32 gso_size = skb->gso_size;
+	__u32 gso_segs = skb->gso_segs;
 
+	/* A GSO skb is gso_segs packets on the wire (at least one). */
 	mg_observe((void *)(long)skb->data, (void *)(long)skb->data_end, skb, ifindex, hook,
-		   gso_size, len);
+		   gso_size, gso_size && gso_segs ? gso_segs : 1, len);
 }
 
 SEC("tc")
@@ -55,7 +57,7 @@ int mg_uplink_xdp(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 
-	mg_observe(data, data_end, NULL, ctx->ingress_ifindex, MG_HOOK_UPLINK_INGRESS, 0,
+	mg_observe(data, data_end, NULL, ctx->ingress_ifindex, MG_HOOK_UPLINK_INGRESS, 0, 1,
 		   (__u32)(data_end - data));
 	return XDP_PASS;
 }

@@ -190,7 +190,7 @@ static __u64 stat_of(const struct env *env, enum mg_stat stat)
 
 /* Runs @prog @repeat times on @frame; returns the verdict, or -1. */
 static long long run_prog(struct env *env, enum prog prog, const uint8_t *frame, unsigned int len,
-			  __u32 gso_size, int repeat)
+			  __u32 gso_size, __u32 gso_segs, int repeat)
 {
 	struct bpf_program *progs[] = {
 		[POD_INGRESS] = env->skel->progs.mg_pod_ingress,
@@ -198,7 +198,7 @@ static long long run_prog(struct env *env, enum prog prog, const uint8_t *frame,
 		[UPLINK_TC] = env->skel->progs.mg_uplink_tc,
 		[UPLINK_XDP] = env->skel->progs.mg_uplink_xdp,
 	};
-	struct __sk_buff skb = { .gso_size = gso_size };
+	struct __sk_buff skb = { .gso_size = gso_size, .gso_segs = gso_segs };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
 		    .repeat = repeat);
 
@@ -217,7 +217,8 @@ struct prog_case {
 	const char *name;
 	enum prog prog;
 	struct frame_spec frame;
-	__u32 gso_size;
+	__u32 gso_size, gso_segs;
+	__u64 l3_bytes; /* what the counters must add (0: not checked) */
 	struct {
 		enum mg_class class;
 		/* For sampled classes, what the event must say (0: not checked). */
@@ -293,6 +294,18 @@ static const struct prog_case cases[] = {
 		    .limit = PATH_MTU,
 		    .source = MG_LIMIT_PATH_MTU,
 		    .flags = DF | GSO } },
+	/* A GSO skb is gso_segs packets on the wire: 3 here, whose L3 bytes
+	 * are the skb's 3000 plus the 40 bytes of headers each of the two
+	 * segments after the first repeats. */
+	{ "tcp gso skb of 3 segments counts 3 packets and their 3080 bytes", POD_INGRESS,
+	  V4(.l3_len = 3000, .df = true), .gso_size = 1448, .gso_segs = 3, .l3_bytes = 3080,
+	  .want = { .class = MG_CLASS_TOO_BIG,
+		    .len = 1488,
+		    .limit = PATH_MTU,
+		    .flags = DF | GSO } },
+	{ "tcp gso skb of 3 segments that fit counts 3 packets", POD_INGRESS,
+	  V4(.l3_len = 3000, .df = true), .gso_size = 1000, .gso_segs = 3, .l3_bytes = 3080,
+	  .want = { .class = MG_CLASS_FITS } },
 	{ "tcp gso segment at path mtu fits", POD_INGRESS, V4(.l3_len = 3000, .df = true),
 	  .gso_size = 1410, .want = { .class = MG_CLASS_FITS } },
 	{ "tcp gso segment counts tcp options (doff 8)", POD_INGRESS,
@@ -469,6 +482,12 @@ static const struct prog_case cases[] = {
 	  V6(.l3_len = 1300, .truncate_to = 30), .want = { .class = MG_CLASS_SKIPPED } },
 };
 
+/* The packets a case is on the wire: a GSO skb's segments, else one. */
+static __u32 segs_of(const struct prog_case *c)
+{
+	return c->gso_size && c->gso_segs ? c->gso_segs : 1;
+}
+
 /* The Pod MTU an event carries: the watched Pod's on its veth, the
  * destination Pod's on the uplink, none for the uplink without one. */
 static __u32 want_pod_mtu(const struct prog_case *c)
@@ -484,7 +503,7 @@ static bool check_event(const struct prog_case *c, const struct mg_event *ev)
 
 	ok &= check(ev->flow.class == c->want.class, "event class %s", class_name(ev->flow.class));
 	ok &= check(ev->flow.hook == prog_hook[c->prog], "event hook %s", hook_name(ev->flow.hook));
-	ok &= check(ev->count == 1, "event count %u, want 1", ev->count);
+	ok &= check(ev->count == segs_of(c), "event count %u, want %u", ev->count, segs_of(c));
 	if (c->want.len)
 		ok &= check(ev->len == c->want.len, "len %u, want %u", ev->len, c->want.len);
 	if (c->want.limit)
@@ -517,18 +536,24 @@ static bool run_case(struct env *env, const struct prog_case *c)
 	int k;
 
 	env->n_events = 0;
-	verdict = run_prog(env, c->prog, frame, len, c->gso_size, 1);
+	verdict = run_prog(env, c->prog, frame, len, c->gso_size, c->gso_segs, 1);
 	ring_buffer__consume(env->rb);
 	after = counters_of(env, hook);
 
 	ok &= check(verdict == pass, "verdict %lld, want %u (pass)", verdict, pass);
 	for (k = 0; k < MG_CLASS_MAX; k++) {
-		__u64 want = before.packets[k] + (k == (int)c->want.class);
+		__u64 want = before.packets[k] + (k == (int)c->want.class ? segs_of(c) : 0);
 
-		ok &= check(after.packets[k] == want, "%s counter moved by %lld, want %d",
+		ok &= check(after.packets[k] == want, "%s counter moved by %lld, want %u",
 			    class_name(k), (long long)(after.packets[k] - before.packets[k]),
-			    k == (int)c->want.class);
+			    k == (int)c->want.class ? segs_of(c) : 0);
 	}
+	if (c->l3_bytes)
+		ok &= check(after.bytes[c->want.class] - before.bytes[c->want.class] == c->l3_bytes,
+			    "bytes moved by %llu, want %llu",
+			    (unsigned long long)(after.bytes[c->want.class] -
+						 before.bytes[c->want.class]),
+			    (unsigned long long)c->l3_bytes);
 	ok &= check(env->n_events == (sampled ? 1 : 0), "%d events, want %d", env->n_events,
 		    sampled ? 1 : 0);
 	if (sampled && env->n_events == 1)
@@ -554,7 +579,7 @@ static bool test_fold(void)
 
 	ok = env_setup(&env, 60ULL * 1000000000ULL, true);
 	if (ok) {
-		run_prog(&env, POD_INGRESS, frame, len, 0, 5);
+		run_prog(&env, POD_INGRESS, frame, len, 0, 0, 5);
 		ring_buffer__consume(env.rb);
 		flows_flush(bpf_map__fd(env.skel->maps.mg_flows), flush_sum, &flushed);
 		ok &= check(env.n_events == 1, "%d events, want 1", env.n_events);
@@ -586,7 +611,7 @@ static bool test_ringbuf_full(void)
 
 	ok = env_setup(&env, 1, true); /* sample every packet */
 	if (ok) {
-		run_prog(&env, POD_INGRESS, frame, len, 0, packets);
+		run_prog(&env, POD_INGRESS, frame, len, 0, 0, packets);
 		ring_buffer__consume(env.rb);
 		flows_flush(bpf_map__fd(env.skel->maps.mg_flows), flush_sum, &flushed);
 		ok &= check(stat_of(&env, MG_STAT_RINGBUF_LOST) > 0, "no reservation failed");
@@ -614,7 +639,7 @@ static bool test_unconfigured(void)
 
 	ok = env_setup(&env, 1000000000ULL, false);
 	if (ok) {
-		long long verdict = run_prog(&env, POD_INGRESS, frame, len, 0, 1);
+		long long verdict = run_prog(&env, POD_INGRESS, frame, len, 0, 0, 1);
 
 		ring_buffer__consume(env.rb);
 		ok &= check(verdict == TC_ACT_UNSPEC_, "verdict %lld", verdict);
@@ -646,17 +671,17 @@ static bool test_spot_held_by_another(void)
 		maps.spots_fd = bpf_map__fd(env.skel->maps.mg_iface_spots);
 		ifaces_write(&maps, squatter, &cfg);
 		ifaces_write(&maps, TEST_IFINDEX, &cfg);
-		run_prog(&env, POD_INGRESS, frame, len, 0, 1);
+		run_prog(&env, POD_INGRESS, frame, len, 0, 0, 1);
 		ok &= check(counters_of(&env, MG_HOOK_POD_INGRESS).packets[MG_CLASS_TOO_BIG] == 1,
 			    "not judged through the hash");
 		ifaces_forget(&maps, TEST_IFINDEX);
-		run_prog(&env, POD_INGRESS, frame, len, 0, 1);
+		run_prog(&env, POD_INGRESS, frame, len, 0, 0, 1);
 		ok &= check(stat_of(&env, MG_STAT_NO_CONFIG) == 1, "forgotten, yet judged");
 		ifaces_forget(&maps, squatter);
 		ifaces_write(&maps, TEST_IFINDEX, &cfg);
 		bpf_map_lookup_elem(maps.spots_fd, &spot, &held);
 		ok &= check(held.ifindex == TEST_IFINDEX, "spot held by %u", held.ifindex);
-		run_prog(&env, POD_INGRESS, frame, len, 0, 1);
+		run_prog(&env, POD_INGRESS, frame, len, 0, 0, 1);
 		ok &= check(counters_of(&env, MG_HOOK_POD_INGRESS).packets[MG_CLASS_TOO_BIG] == 2,
 			    "not judged through its spot");
 	}

@@ -37,8 +37,9 @@ static __always_inline void stat_inc(__u32 stat)
 		*v += 1;
 }
 
+/* Counts @packets wire packets (a GSO skb's segments) of @bytes L3 bytes. */
 static __always_inline void count(const struct mg_iface_cfg *cfg, __u32 hook, __u32 class,
-				  __u64 bytes)
+				  __u32 packets, __u64 bytes)
 {
 	__u32 index = mg_counter_index(cfg->slot, hook);
 	struct mg_counters *c = bpf_map_lookup_elem(&mg_counters, &index);
@@ -46,7 +47,7 @@ static __always_inline void count(const struct mg_iface_cfg *cfg, __u32 hook, __
 	if (!c || class >= MG_CLASS_MAX)
 		return;
 	/* Per-CPU value: no other CPU writes it, a plain add is exact. */
-	c->packets[class] += 1;
+	c->packets[class] += packets;
 	c->bytes[class] += bytes;
 }
 
@@ -104,6 +105,15 @@ static __always_inline __u32 checked_len(const struct mg_pkt *p, __u32 gso_size)
 	if (p->l3_len && p->l3_len < seg)
 		return p->l3_len;
 	return seg;
+}
+
+/* The L3 bytes @segs packets take on the wire: the skb's, plus the IP and
+ * L4 headers every segment after the first repeats. */
+static __always_inline __u64 wire_l3_bytes(const struct mg_pkt *p, __u32 wire_len, __u32 segs)
+{
+	__u64 bytes = wire_len > p->l3_off ? wire_len - p->l3_off : 0;
+
+	return bytes + (__u64)(segs - 1) * (p->l3_hdr_len + p->l4_hdr_len);
 }
 
 static __always_inline __u32 oversize_class(const struct mg_pkt *p)
@@ -233,7 +243,7 @@ static __always_inline void fill_event(struct mg_event *e, const struct mg_flow_
  * userspace does at exit), so the events' counts add up to the packets
  * counted. A failed reservation keeps the packet pending and is counted. */
 static __always_inline void sample(__u32 ifindex, __u32 hook, const struct mg_pkt *p,
-				   const struct mg_verdict *v, __u32 gso_size)
+				   const struct mg_verdict *v, __u32 gso_size, __u32 segs)
 {
 	struct mg_flow_key key = {
 		.saddr = p->saddr,
@@ -250,7 +260,7 @@ static __always_inline void sample(__u32 ifindex, __u32 hook, const struct mg_pk
 	struct mg_event *e;
 
 	if (st && st->last_sample_ns && now - st->last_sample_ns < sample_interval_ns) {
-		st->pending += 1;
+		st->pending += segs;
 		return;
 	}
 
@@ -258,9 +268,9 @@ static __always_inline void sample(__u32 ifindex, __u32 hook, const struct mg_pk
 	if (!e) {
 		stat_inc(MG_STAT_RINGBUF_LOST);
 		if (st) {
-			st->pending += 1;
+			st->pending += segs;
 		} else {
-			struct mg_flow_state fresh = { .pending = 1 };
+			struct mg_flow_state fresh = { .pending = segs };
 
 			fill_event(&fresh.last, &key, p, v, gso_size, now);
 			bpf_map_update_elem(&mg_flows, &key, &fresh, BPF_ANY);
@@ -268,7 +278,7 @@ static __always_inline void sample(__u32 ifindex, __u32 hook, const struct mg_pk
 		return;
 	}
 	fill_event(e, &key, p, v, gso_size, now);
-	e->count = (st ? (__u32)st->pending : 0) + 1;
+	e->count = (st ? (__u32)st->pending : 0) + segs;
 	if (st) {
 		st->last_sample_ns = now;
 		st->pending = 0;
@@ -310,11 +320,13 @@ static __noinline int pull_and_parse(struct __sk_buff *skb, __u32 len, struct mg
  * Observes one frame seen on @ifindex at @hook: parses it (for an @skb whose
  * headers run past [data, data_end), after pulling them in), checks it,
  * counts it and samples it when it offends. @gso_size is the skb's (0 for
- * XDP); @wire_len is the frame's full length (for byte counters). Never
- * decides the packet's fate: the caller passes it on whatever happens.
+ * XDP), @segs the packets it is on the wire (a GSO skb's gso_segs, else 1);
+ * @wire_len is the frame's full length (for byte counters). Never decides
+ * the packet's fate: the caller passes it on whatever happens.
  */
 static __always_inline void mg_observe(void *data, void *data_end, struct __sk_buff *skb,
-				       __u32 ifindex, __u32 hook, __u32 gso_size, __u32 wire_len)
+				       __u32 ifindex, __u32 hook, __u32 gso_size, __u32 segs,
+				       __u32 wire_len)
 {
 	struct mg_verdict v = {};
 	struct mg_iface_cfg *cfg;
@@ -331,7 +343,7 @@ static __always_inline void mg_observe(void *data, void *data_end, struct __sk_b
 		return;
 	}
 	if (err) {
-		count(cfg, hook, MG_CLASS_SKIPPED, 0);
+		count(cfg, hook, MG_CLASS_SKIPPED, segs, 0);
 		return;
 	}
 
@@ -343,9 +355,9 @@ static __always_inline void mg_observe(void *data, void *data_end, struct __sk_b
 	else
 		check_uplink_ingress(&v, &p, len);
 
-	count(cfg, hook, v.class, wire_len > p.l3_off ? wire_len - p.l3_off : 0);
+	count(cfg, hook, v.class, segs, wire_l3_bytes(&p, wire_len, segs));
 	if (v.class < MG_CLASS_FITS)
-		sample(ifindex, hook, &p, &v, gso_size);
+		sample(ifindex, hook, &p, &v, gso_size, segs);
 }
 
 #endif /* MTUGUARD_CHECK_BPF_H */
