@@ -42,7 +42,8 @@ test_watch_runs_with_only_the_daemonsets_capabilities() {
 		>"$WATCH_OUT" 2>"$WATCH_ERR" &
 	WATCH_PID=$!
 	wait_for 10 watch_started || fail "no start with capabilities $caps: $(cat "$WATCH_ERR")" || return 1
-	node curl -sf http://127.0.0.1:19467/readyz >/dev/null || fail "readiness probe failed" || return 1
+	# As the kubelet does: the probe is polled (the server comes up just after the start event).
+	wait_for 5 node curl -sf http://127.0.0.1:19467/readyz >/dev/null || fail "readiness probe failed" || return 1
 	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
 	stop_watch TERM || return 1
 	[[ $(alert_sum ".pod.name == \"$WEB_POD\"") == 2 ]] || fail "alerts with $caps: $(alerts)"

@@ -246,9 +246,6 @@ int cmd_watch(int argc, char **argv)
 		pr_err("cannot open the ring buffer: %s", strerror(errno));
 		goto out_guard;
 	}
-	banner.attach = g.attached.n ? attach_kind_name(g.attached.items[0].kind) : "none";
-	banner.uplink_hook = o.uplink_xdp ? "xdp" : "tc";
-	banner_print(&v, &banner, o.common.json);
 	/* Subscribed before the capabilities go: the kernel hands events from
 	 * other namespaces (the Pods' ends) only to a socket whose opener held
 	 * CAP_NET_BROADCAST (af_netlink.c, do_one_broadcast). */
@@ -283,6 +280,11 @@ int cmd_watch(int argc, char **argv)
 		if (!loop.metrics)
 			goto out_follow;
 	}
+	/* Last: the start event means attached, following and serving, so
+	 * that whoever waits for it can probe /readyz at once. */
+	banner.attach = g.attached.n ? attach_kind_name(g.attached.items[0].kind) : "none";
+	banner.uplink_hook = o.uplink_xdp ? "xdp" : "tc";
+	banner_print(&v, &banner, o.common.json);
 	err = loop_run(&loop);
 	metrics_stop(loop.metrics);
 	guard_detach(&g);
