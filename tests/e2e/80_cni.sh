@@ -179,3 +179,29 @@ test_cni_cilium_failure_watch_flags_the_pod_without_a_route_mtu() {
 		fail "alerts for the Pod without a route MTU: $(alerts)" || return 1
 	[[ $(alert_sum ".pod.name == \"$POD_A\"") == 0 ]] || fail "the healthy Pod was flagged: $(alerts)"
 }
+
+# kube-ovn and OVN-Kubernetes: a Pod's packets leave through OVN (the tunnel,
+# or the CNI's host port), never by the node's routes (eth0 at 1500): the
+# stale 1500 Pod's DF packets to the node's network are flagged at the path
+# MTU (kube-ovn 1500 - 100, OVN-Kubernetes 1500 - 58), the healthy Pod's
+# 1400 ones not.
+cni_ovn_failure_watch() {
+	cni_lab "$1" failure || fail "no $1 lab" || return 1
+	start_watch --ovsdb "$OVSDB_SOCK" || return 1
+	local i
+	for i in 1 2 3; do
+		in_ns "$NS_B" ip route flush cache
+		in_ns "$NS_B" ping -q -c 1 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
+	done
+	in_ns "$NS_A" ping -q -c 2 -i 0.2 -W 1 -M do -s 1372 "$REMOTE_IP" >/dev/null 2>&1
+	stop_watch || return 1
+	local path
+	path=$(jq -r 'select(.event == "start") | .path_mtu' "$WATCH_OUT")
+	[[ $path == "$2" ]] || fail "path MTU $path, want $2" || return 1
+	[[ $(alert_sum ".pod.name == \"$POD_B\" and .event == \"too_big\" and .limit == $path and .limit_source == \"path_mtu\" and .len == 1500") == 3 ]] ||
+		fail "alerts for the stale Pod: $(alerts)" || return 1
+	[[ $(alert_sum ".pod.name == \"$POD_A\"") == 0 ]] || fail "the healthy Pod was flagged: $(alerts)"
+}
+
+test_cni_kube_ovn_failure_watch_flags_the_stale_pod_at_the_pod_path() { cni_ovn_failure_watch kube-ovn 1400; }
+test_cni_ovn_kubernetes_failure_watch_flags_the_stale_pod_at_the_pod_path() { cni_ovn_failure_watch ovn-kubernetes 1442; }

@@ -143,6 +143,24 @@ static const struct ovsdb_keys kube_ovn_ovsdb_keys = {
 	.pod_name = "pod_name",
 };
 
+/* A Pod's packets on an OVN CNI never meet the node's routes: OVN's
+ * logical router takes them into the tunnel, or to the node through the
+ * CNI's host port (ovn0, ovn-k8s-mp0), both at the Pod MTU, and Open
+ * vSwitch drops what does not fit that. So no node route lifts a Pod's
+ * limit above the path MTU: every route is dropped from the limits. */
+static unsigned int ovn_route_mtu(const void *state, const struct node *node,
+				  const struct nl_route *r, unsigned int generic, char *why,
+				  size_t size)
+{
+	(void)state;
+	(void)node;
+	(void)r;
+	(void)generic;
+	(void)why;
+	(void)size;
+	return 0;
+}
+
 static const char *const kube_ovn_types[] = { "kube-ovn", NULL };
 static const char *const kube_ovn_signature[] = { "ovn0", NULL };
 
@@ -153,6 +171,7 @@ const struct cni_ops cni_kube_ovn = {
 	.signature_devices = kube_ovn_signature,
 	.resolve = kube_ovn_resolve,
 	.expected_pod_mtu = ovn_expected,
+	.route_mtu = ovn_route_mtu,
 	.overhead = ovn_overhead,
 	.describe_overhead = ovn_describe_overhead,
 	.explain = kube_ovn_explain,
@@ -177,6 +196,7 @@ const struct cni_ops cni_ovn_kubernetes = {
 	.signature_devices = ovn_k8s_signature,
 	.resolve = ovn_k8s_resolve,
 	.expected_pod_mtu = ovn_expected,
+	.route_mtu = ovn_route_mtu,
 	.overhead = ovn_overhead,
 	.describe_overhead = ovn_describe_overhead,
 	.explain = ovn_k8s_explain,
