@@ -23,11 +23,17 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u32 hook)
 	__u32 len = skb->len;
 	__u32 ifindex = skb->ifindex;
 	__u32 gso_size = skb->gso_size;
-	__u32 gso_segs = skb->gso_segs;
+	__u32 segs = 1;
 
-	/* A GSO skb is gso_segs packets on the wire (at least one). */
+	/* A GSO skb is gso_segs packets on the wire (at least one); the rest
+	 * are one, and do not pay for reading it. */
+	if (gso_size) {
+		__u32 gso_segs = skb->gso_segs;
+
+		segs = gso_segs ? gso_segs : 1;
+	}
 	mg_observe((void *)(long)skb->data, (void *)(long)skb->data_end, skb, ifindex, hook,
-		   gso_size, gso_size && gso_segs ? gso_segs : 1, len);
+		   gso_size, segs, len);
 }
 
 SEC("tc")

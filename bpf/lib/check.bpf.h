@@ -113,7 +113,9 @@ static __always_inline __u64 wire_l3_bytes(const struct mg_pkt *p, __u32 wire_le
 {
 	__u64 bytes = wire_len > p->l3_off ? wire_len - p->l3_off : 0;
 
-	return bytes + (__u64)(segs - 1) * (p->l3_hdr_len + p->l4_hdr_len);
+	if (segs > 1)
+		bytes += (__u64)(segs - 1) * (p->l3_hdr_len + p->l4_hdr_len);
+	return bytes;
 }
 
 static __always_inline __u32 oversize_class(const struct mg_pkt *p)

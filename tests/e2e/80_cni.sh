@@ -205,3 +205,22 @@ cni_ovn_failure_watch() {
 
 test_cni_kube_ovn_failure_watch_flags_the_stale_pod_at_the_pod_path() { cni_ovn_failure_watch kube-ovn 1400; }
 test_cni_ovn_kubernetes_failure_watch_flags_the_stale_pod_at_the_pod_path() { cni_ovn_failure_watch ovn-kubernetes 1442; }
+
+# The consistent Cilium and OVN nodes under full-size traffic raise nothing:
+# both Pods ping at the largest size their path carries ($2 bytes of ICMP
+# payload, to the lab's address named $3), and no alert comes (the route
+# MTU, the dropped routes).
+cni_consistent_ping_watch() {
+	cni_lab "$1" consistent || fail "no $1 lab" || return 1
+	start_watch --ovsdb "$OVSDB_SOCK" || return 1
+	in_ns "$NS_A" ping -q -c 3 -i 0.2 -W 1 -M do -s "$2" "${!3}" >/dev/null 2>&1
+	in_ns "$NS_B" ping -q -c 3 -i 0.2 -W 1 -M do -s "$2" "${!3}" >/dev/null 2>&1
+	stop_watch || return 1
+	[[ -z $(alerts) ]] || fail "alerts on a consistent $1 node: $(alerts | head -2)" || return 1
+	[[ $(summary_field ".iface == \"$IF_A\" and .hook == \"pod_ingress\"" '.[0].packets.fits') -ge 3 ]] ||
+		fail "the Pod's pings were not seen"
+}
+
+test_cni_cilium_consistent_watch_raises_nothing() { cni_consistent_ping_watch cilium 1422 REMOTE_POD_IP; }
+test_cni_kube_ovn_consistent_watch_raises_nothing() { cni_consistent_ping_watch kube-ovn 1372 REMOTE_IP; }
+test_cni_ovn_kubernetes_consistent_watch_raises_nothing() { cni_consistent_ping_watch ovn-kubernetes 1372 REMOTE_IP; }

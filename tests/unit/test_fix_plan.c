@@ -43,6 +43,13 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The uplink not bridged, at @mtu (no port for OVS to drag down). */
+static void plain_uplink(unsigned int mtu)
+{
+	node.uplink_nic = (struct nl_link){ 0 };
+	node.uplink.mtu = mtu;
+}
+
 /* The plan for the node as Antrea in @mode, with @pods_only as --pod. */
 static int plan(const char *mode, const char *const *pods_only, size_t n, struct fix_plan *p)
 {
@@ -90,8 +97,7 @@ static void test_lowerings_come_before_raisings(void **state)
 
 	(void)state;
 	/* A plain 1500 uplink, a stale 1450 Pod and one at 1600. */
-	node.uplink_nic = (struct nl_link){ 0 };
-	node.uplink.mtu = 1500;
+	plain_uplink(1500);
 	pods[1].host_mtu = pods[1].pod_mtu = 1600;
 	assert_int_equal(plan("noEncap", NULL, 0, &p), 0);
 	assert_int_equal(p.n, 2);
@@ -108,8 +114,7 @@ static void test_a_pod_with_ipv6_is_not_lowered_below_1280(void **state)
 	struct fix_plan p;
 
 	(void)state;
-	node.uplink_nic = (struct nl_link){ 0 };
-	node.uplink.mtu = 1200;
+	plain_uplink(1200);
 	pods[0].host_mtu = pods[0].pod_mtu = 1200;
 	pods[1].addrs[0].family = AF_INET6;
 	pods[1].n_addrs = 1;
@@ -128,8 +133,7 @@ static void test_the_pod_filter(void **state)
 	struct fix_plan p;
 
 	(void)state;
-	node.uplink_nic = (struct nl_link){ 0 };
-	node.uplink.mtu = 1500;
+	plain_uplink(1500);
 	pods[1].host_mtu = pods[1].pod_mtu = 1600;
 	assert_int_equal(plan("noEncap", dns, 1, &p), 0);
 	assert_int_equal(p.n, 1);
