@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "cni/conf.h"
+#include "lib/json_field.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -76,15 +77,6 @@ static struct json_object *parse(const char *path)
 	return root;
 }
 
-static const char *str_of(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* A conflist's plugins, or NULL for a single-plugin .conf. */
 static struct json_object *plugins_of(struct json_object *root)
 {
@@ -101,10 +93,10 @@ static const char *first_type(struct json_object *root)
 	struct json_object *plugins = plugins_of(root);
 
 	if (!plugins)
-		return str_of(root, "type");
+		return json_string_field(root, "type");
 	if (!json_object_array_length(plugins))
 		return NULL;
-	return str_of(json_object_array_get_idx(plugins, 0), "type");
+	return json_string_field(json_object_array_get_idx(plugins, 0), "type");
 }
 
 static bool is_multus(const char *type)
@@ -133,7 +125,7 @@ static int find_by_name(const char *dir, const char *name, const char *skip, cha
 		if (!strcmp(path, skip))
 			continue;
 		root = parse(path);
-		n = root ? str_of(root, "name") : NULL;
+		n = root ? json_string_field(root, "name") : NULL;
 		if (n && !strcmp(n, name)) {
 			snprintf(out, size, "%s", path);
 			found = 0;
@@ -149,7 +141,7 @@ static bool follow_multus(struct cni_conf *c, const char *dir, const char *host_
 {
 	struct json_object *plugin =
 		plugins_of(c->root) ? json_object_array_get_idx(plugins_of(c->root), 0) : c->root;
-	const char *target = str_of(plugin, "clusterNetwork");
+	const char *target = json_string_field(plugin, "clusterNetwork");
 	char path[PATH_MAX];
 
 	snprintf(c->via, sizeof(c->via), "%s", c->path);
@@ -201,14 +193,14 @@ struct json_object *cni_conf_plugin(const struct cni_conf *c, const char *type)
 		return NULL;
 	plugins = plugins_of(c->root);
 	if (!plugins) {
-		const char *t = str_of(c->root, "type");
+		const char *t = json_string_field(c->root, "type");
 
 		return t && !strcmp(t, type) ? c->root : NULL;
 	}
 	n = json_object_array_length(plugins);
 	for (i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(plugins, i);
-		const char *t = str_of(p, "type");
+		const char *t = json_string_field(p, "type");
 
 		if (t && !strcmp(t, type))
 			return p;

@@ -13,6 +13,7 @@
 
 #include "lib/array.h"
 #include "lib/clock.h"
+#include "lib/json_field.h"
 #include "lib/log.h"
 #include "lib/nodefile.h"
 #include "lib/text.h"
@@ -41,15 +42,6 @@ static int parse_kind(const char *s, enum journal_kind *out)
 		}
 	}
 	return -EBADMSG;
-}
-
-static const char *str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v)
-		       : NULL;
 }
 
 static bool uint_in(struct json_object *o, const char *key, long min, long max, unsigned int *out)
@@ -84,9 +76,10 @@ static int parse_entry(struct json_object *o, struct journal_entry *e)
 	long min_mtu;
 
 	memset(e, 0, sizeof(*e));
-	if (!json_object_is_type(o, json_type_object) || parse_kind(str(o, "kind"), &e->kind) ||
-	    !copy_str(e->time, sizeof(e->time), str(o, "time")) ||
-	    !copy_str(e->iface, sizeof(e->iface), str(o, "iface")) ||
+	if (!json_object_is_type(o, json_type_object) ||
+	    parse_kind(json_string_field(o, "kind"), &e->kind) ||
+	    !copy_str(e->time, sizeof(e->time), json_string_field(o, "time")) ||
+	    !copy_str(e->iface, sizeof(e->iface), json_string_field(o, "iface")) ||
 	    !uint_in(o, "ifindex", 0, 0x7fffffff, &ifindex))
 		return -EBADMSG;
 	e->ifindex = (int)ifindex;
@@ -95,12 +88,13 @@ static int parse_entry(struct json_object *o, struct journal_entry *e)
 	if (!uint_in(o, "before", min_mtu, 65535, &e->before) ||
 	    !uint_in(o, "after", min_mtu, 65535, &e->after))
 		return -EBADMSG;
-	if (str(o, "netns") && !copy_str(e->netns, sizeof(e->netns), str(o, "netns")))
+	if (json_string_field(o, "netns") &&
+	    !copy_str(e->netns, sizeof(e->netns), json_string_field(o, "netns")))
 		return -EBADMSG;
 	if (json_object_object_get_ex(o, "pod", &pod) &&
 	    json_object_is_type(pod, json_type_object)) {
-		if (!copy_str(e->pod.ns, sizeof(e->pod.ns), str(pod, "namespace")) ||
-		    !copy_str(e->pod.name, sizeof(e->pod.name), str(pod, "name")))
+		if (!copy_str(e->pod.ns, sizeof(e->pod.ns), json_string_field(pod, "namespace")) ||
+		    !copy_str(e->pod.name, sizeof(e->pod.name), json_string_field(pod, "name")))
 			return -EBADMSG;
 		e->named = true;
 	}

@@ -9,21 +9,10 @@
 #include <string.h>
 
 #include "lib/array.h"
+#include "lib/json_field.h"
 #include "lib/log.h"
 #include "lib/text.h"
 #include "lib/nodefile.h"
-
-static const char *json_str(struct json_object *obj, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	/* A NUL inside ("a\u0000b") would cut the name into another Pod's. */
-	if ((size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v)))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 /* cniArgs is a list of [key, value] pairs. */
 static const char *cni_arg(struct json_object *args, const char *key)
@@ -63,8 +52,8 @@ static const char *host_ifname(struct json_object *result)
 	n = json_object_array_length(ifaces);
 	for (i = 0; i < n; i++) {
 		struct json_object *iface = json_object_array_get_idx(ifaces, i);
-		const char *name = json_str(iface, "name");
-		const char *sandbox = json_str(iface, "sandbox");
+		const char *name = json_string_field(iface, "name");
+		const char *sandbox = json_string_field(iface, "sandbox");
 
 		if (name && (!sandbox || !*sandbox))
 			return name;
@@ -117,7 +106,7 @@ int cni_cache_parse_file(const char *path, struct pod_table *cache)
 	if (err)
 		return err;
 	err = -EINVAL;
-	kind = json_str(root, "kind");
+	kind = json_string_field(root, "kind");
 	json_object_object_get_ex(root, "cniArgs", &args);
 	json_object_object_get_ex(root, "result", &result);
 	ns = cni_arg(args, "K8S_POD_NAMESPACE");
@@ -130,7 +119,7 @@ int cni_cache_parse_file(const char *path, struct pod_table *cache)
 		err = -ENAMETOOLONG;
 		goto out;
 	}
-	netns = json_str(root, "netns");
+	netns = json_string_field(root, "netns");
 	strcpy(entry.host_ifname, ifname);
 	strcpy(entry.pod.ns, ns);
 	strcpy(entry.pod.name, name);
@@ -220,7 +209,8 @@ int pod_map_load(const char *path, struct pod_table *map)
 	}
 	json_object_object_foreach(root, ifname, pod)
 	{
-		const char *ns = json_str(pod, "namespace"), *name = json_str(pod, "name");
+		const char *ns = json_string_field(pod, "namespace"),
+			   *name = json_string_field(pod, "name");
 		struct pod_entry entry = {};
 
 		if (!ns || !name || strlen(ifname) >= sizeof(entry.host_ifname) ||
