@@ -127,8 +127,20 @@ struct mg_node_cfg {
 	 * programs skip looking up its destination. */
 	__u32 pod_mtu_min;
 	__u32 route_mtu_min;
+	/* MG_ABI_VERSION of the watch that wrote it: a watch takes over an
+	 * earlier one's pinned maps only when they mean what it means. */
+	__u32 abi_version;
+	__u32 pad;
+	/* A hash of the programs' object and read-only data: a watch built
+	 * and configured alike reuses the programs the hooks run instead of
+	 * loading (and verifying) its own. */
+	__u64 build_hash;
 };
-_Static_assert(sizeof(struct mg_node_cfg) == 8, "mg_node_cfg ABI");
+_Static_assert(sizeof(struct mg_node_cfg) == 24, "mg_node_cfg ABI");
+
+/* Raised whenever a map's key or value changes meaning, even at the same
+ * size (the kernel checks sizes only when a pinned map is reused). */
+#define MG_ABI_VERSION 1
 
 /*
  * A destination prefix, as the key of the LPM trie mg_routes: the family in
@@ -242,6 +254,7 @@ _Static_assert(sizeof(struct mg_flow_state) == 16 + sizeof(struct mg_event), "mg
 #define MG_MAP_STATS "mg_stats"
 #define MG_MAP_DROPS "mg_drops"
 #define MG_MAP_ROUTES "mg_routes"
+#define MG_MAP_EVENTS "mg_events"
 
 /* Every program's name starts with this, so detach can tell ours apart. */
 #define MG_PROG_PREFIX "mg_"

@@ -24,6 +24,7 @@ test_daemonset_manifest_asks_for_exactly_what_it_needs() {
 		"$c.livenessProbe.httpGet.path == \"/healthz\" and $c.readinessProbe.httpGet.path == \"/readyz\""
 		"$c.resources.requests.cpu != null and $c.resources.requests.memory != null and $c.resources.limits.memory != null"
 		"$c.args | index(\"--metrics=:9465\") != null"
+		"$c.args | index(\"--keep-attached\") != null"
 	)
 	local check
 	for check in "${checks[@]}"; do
@@ -47,6 +48,25 @@ test_watch_runs_with_only_the_daemonsets_capabilities() {
 	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
 	stop_watch TERM || return 1
 	[[ $(alert_sum ".pod.name == \"$WEB_POD\"") == 2 ]] || fail "alerts with $caps: $(alerts)"
+}
+
+# deploy/uninstall.yaml: its detach, with exactly its capabilities, removes
+# what the DaemonSet's --keep-attached watch left on the node.
+test_uninstall_manifest_detaches_what_the_daemonset_kept() {
+	local caps args=()
+	kubectl label --local -f "$ROOT/deploy/uninstall.yaml" checked=yes -o json >"$WORK/un.json" 2>"$WORK/un.err" ||
+		fail "kubectl cannot decode the manifest: $(cat "$WORK/un.err")" || return 1
+	caps=$(jq -r '.spec.template.spec.initContainers[0].securityContext.capabilities.add | map("+" + ascii_downcase) | join(",")' "$WORK/un.json")
+	mapfile -t args < <(jq -r '.spec.template.spec.initContainers[0].args[]' "$WORK/un.json" | sed "s|^--pin=.*|--pin=$PIN|")
+	[[ ${args[0]} == detach ]] || fail "the uninstall does not run detach: ${args[*]}" || return 1
+	lab incident
+	start_watch --keep-attached || return 1
+	stop_watch TERM || return 1
+	[[ $(our_links) -eq 5 ]] || fail "the kept links: $(our_links), want 5" || return 1
+	nsenter --net="/run/netns/$NS_NODE" setpriv --bounding-set="-all,$caps" -- "$MTUGUARD" "${args[@]}" >"$WORK/out" 2>&1 ||
+		fail "detach with $caps failed: $(cat "$WORK/out")" || return 1
+	[[ $(our_links) -eq 0 ]] || fail "links left: $(our_links)" || return 1
+	[[ ! -e $PIN ]] || fail "pins left: $(ls -R "$PIN")"
 }
 
 test_help_and_readme_agree() {

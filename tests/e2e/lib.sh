@@ -17,10 +17,12 @@ WATCH_OUT=$WORK/watch.out
 WATCH_ERR=$WORK/watch.err
 
 PROMETHEUS_PID=
+SAMPLER_PID= # tests/e2e/25_restart.sh's sampler of links
 
 cleanup() {
 	[[ -n $WATCH_PID ]] && kill -KILL "$WATCH_PID" 2>/dev/null
 	[[ -n $PROMETHEUS_PID ]] && kill -KILL "$PROMETHEUS_PID" 2>/dev/null
+	[[ -n $SAMPLER_PID ]] && kill -KILL "$SAMPLER_PID" 2>/dev/null
 	pkill -f "iperf3 -s -1 -B 10.77.0.100" 2>/dev/null
 	"$ROOT/tools/lab.sh" down
 	rm -rf "$PIN" "$PIN2" "$WORK"

@@ -126,6 +126,44 @@ static void test_sweep_retires_what_was_not_claimed_again(void **state)
 	assert_int_equal(slots_pod_limit_min(pool), 1450);
 }
 
+static void note_gone(int ifindex, void *ctx)
+{
+	assert_int_equal(ifindex, 30);
+	(*(int *)ctx)++;
+}
+
+/* Taking over an earlier watch's maps: its interfaces keep their slots (and
+ * counts), its gone ones stay retired, and new ones get slots after them. */
+static void test_seeded_slots_carry_on_after_a_takeover(void **state)
+{
+	struct slot_pool *pool = *state;
+	bool fresh;
+	int gone = 0;
+
+	slots_seed(pool, 0, 10, true, 0);     /* the uplink */
+	slots_seed(pool, 1, 20, false, 0);    /* a Pod gone before the restart */
+	slots_seed(pool, 2, 30, true, 1450);  /* a Pod gone during it */
+	slots_seed(pool, 3, 40, true, 1500);
+	assert_int_equal(pool->used, 4);
+	assert_int_equal(slots_pod_limit_min(pool), 1450);
+
+	slots_sweep_begin(pool);
+	assert_int_equal(slots_claim(pool, 10, 0, &fresh), 0);
+	assert_false(fresh);
+	assert_int_equal(slots_claim(pool, 40, 1500, &fresh), 3);
+	assert_false(fresh);
+	assert_int_equal(slots_claim(pool, 50, 1500, &fresh), 4); /* a new Pod */
+	assert_true(fresh);
+	slots_sweep_end(pool, note_gone, &gone);
+	assert_int_equal(gone, 1);
+	assert_int_equal(pool->slots[2].state, SLOT_RETIRED);
+	assert_int_equal(pool->slots[1].state, SLOT_RETIRED);
+	assert_int_equal(slots_pod_limit_min(pool), 1500);
+	/* The one retired before the restart comes back on its slot. */
+	assert_int_equal(slots_claim(pool, 20, 1500, &fresh), 1);
+	assert_false(fresh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +176,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_retires_what_was_not_claimed_again,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seeded_slots_carry_on_after_a_takeover, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("slots", tests, NULL, NULL);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mtuguard's benchmarks: `make bench` runs every part, `make bench BENCH=part`
-# one of: prog throughput flood latency scale. Each prints a table and writes
+# one of: prog throughput flood latency scale restart. Each prints a table and writes
 # .output/bench/<part>.json. Comparisons are measured side by side in one run,
 # alternating A and B over rounds, and reported as medians: these machines are
 # shared and noisy. Benchmarks report; the tests assert behaviour. Run as root.
@@ -331,15 +331,79 @@ bench_scale() {
 	scale_down
 }
 
+# --- 6. restart: a watch over an earlier one's hooks ---------------------------------
+# Starts a watch over the scale node (WATCH_PID) and sets ELAPSED to the
+# seconds from exec to its start event; fails if it does not start.
+restart_start() {
+	local t0 i
+	t0=$(date +%s.%N)
+	nsenter --net="/run/netns/$SCALE_PREFIX" "$MTUGUARD" watch --json --pin "$PIN" --uplink up0 \
+		--cni-cache /nonexistent --keep-attached "$@" >"$OUT/watch.out" 2>"$OUT/watch.err" &
+	WATCH_PID=$!
+	for ((i = 0; i < 6000; i++)); do
+		grep -q '"event":"start"' "$OUT/watch.out" 2>/dev/null && break
+		kill -0 "$WATCH_PID" 2>/dev/null || break
+		sleep 0.01
+	done
+	ELAPSED=$(echo "$(date +%s.%N) - $t0" | bc)
+	grep -q '"event":"start"' "$OUT/watch.out" && return 0
+	echo "bench: the watch did not start: $(cat "$OUT/watch.err")" >&2
+	return 1
+}
+# Stops it and sets ELAPSED to the seconds from SIGINT to exit.
+restart_stop() {
+	local t0
+	t0=$(date +%s.%N)
+	stop_watch
+	ELAPSED=$(echo "$(date +%s.%N) - $t0" | bc)
+}
+
+# A watch with --keep-attached, stopped and started again twice: the same
+# build and options (the programs the hooks run are reused), then another
+# --sample-interval (new programs swapped into every hook: BPF_LINK_UPDATE).
+# The hooks stay attached throughout, so no packet goes unobserved; what is
+# timed is how long until the new watch is up. Then `detach` over them all.
+bench_restart() {
+	echo "== restart over the hooks a --keep-attached watch left (TCX)"
+	printf '  %6s %12s %8s %10s %8s %14s %8s\n' pods "first start" stop restart stop "restart (new)" detach
+	echo "[" >"$OUT/restart.json"
+	local n first=1 s0 k1 s1 k2 s2 k3 d t0
+	for n in 110 1000; do
+		scale_up "$n"
+		rm -rf "$PIN"
+		restart_start || return 1
+		s0=$ELAPSED
+		restart_stop
+		k1=$ELAPSED
+		restart_start || return 1
+		s1=$ELAPSED
+		restart_stop
+		k2=$ELAPSED
+		restart_start --sample-interval 999 || return 1
+		s2=$ELAPSED
+		restart_stop
+		k3=$ELAPSED
+		t0=$(date +%s.%N)
+		nsenter --net="/run/netns/$SCALE_PREFIX" "$MTUGUARD" detach --pin "$PIN" >/dev/null 2>&1
+		d=$(echo "$(date +%s.%N) - $t0" | bc)
+		printf '  %6s %12.2f %8.2f %10.2f %8.2f %14.2f %8.2f\n' "$n" "$s0" "$k1" "$s1" "$k2" "$s2" "$d"
+		printf '%s{"pods": %s, "first_start_s": %s, "stop_s": %s, "restart_s": %s, "stop_again_s": %s, "restart_new_programs_s": %s, "stop_last_s": %s, "detach_s": %s}\n' \
+			"$([[ $first == 1 ]] || echo ,)" "$n" "$s0" "$k1" "$s1" "$k2" "$s2" "$k3" "$d" >>"$OUT/restart.json"
+		first=0
+	done
+	echo "]" >>"$OUT/restart.json"
+	scale_down
+}
+
 if [[ $EUID != 0 ]]; then
 	echo "bench: needs root (sudo make bench)" >&2
 	exit 2
 fi
 parts=("$@")
-[[ ${#parts[@]} == 0 || ${parts[0]} == all ]] && parts=(prog throughput flood latency scale)
+[[ ${#parts[@]} == 0 || ${parts[0]} == all ]] && parts=(prog throughput flood latency scale restart)
 for part in "${parts[@]}"; do
 	if ! declare -F "bench_$part" >/dev/null; then
-		echo "bench: unknown part '$part' (prog, throughput, flood, latency, scale)" >&2
+		echo "bench: unknown part '$part' (prog, throughput, flood, latency, scale, restart)" >&2
 		exit 2
 	fi
 done

@@ -20,7 +20,8 @@ static const char detach_help[] =
 	"handle (0x6d67) and priority (1) whose program is mtuguard's, and the maps\n"
 	"pinned in DIR. Other programs, filters and the clsact qdisc itself are left\n"
 	"alone. A watch detaches by itself when it stops; this is for one that was\n"
-	"killed, and to drop the counters `mtuguard stats` reads.\n"
+	"killed or ran with --keep-attached (the DaemonSet's: deploy/uninstall.yaml runs\n"
+	"this on every node), and to drop the counters `mtuguard stats` reads.\n"
 	"\n";
 
 static const char detach_help_outro[] =

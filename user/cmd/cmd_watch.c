@@ -36,7 +36,8 @@ static const char watch_help_intro[] =
 	"attaches to the host side of every Pod veth (a veth whose peer lives in another\n"
 	"netns) and to the uplink, prints one alert per offending flow and second, and\n"
 	"on exit (Ctrl-C, SIGTERM or --duration) detaches, reports what is left and\n"
-	"prints a summary of the exact counts.\n"
+	"prints a summary of the exact counts. A watch that starts over hooks an\n"
+	"earlier one left (--keep-attached, or it died) takes them over in place.\n"
 	"\n"
 	"Where packets are checked:\n"
 	"  pod_ingress     what a Pod sends: over its path MTU, or over the MTU of the\n"
@@ -60,6 +61,7 @@ struct watch_opts {
 	unsigned long sample_interval_ms;
 	enum attach_mode attach_mode;
 	bool uplink_xdp;
+	bool keep_attached;
 	bool metrics;
 	const char *metrics_text;
 	struct sockaddr_storage metrics_addr;
@@ -72,6 +74,7 @@ enum {
 	OPT_SAMPLE_INTERVAL,
 	OPT_ATTACH,
 	OPT_UPLINK_XDP,
+	OPT_KEEP_ATTACHED,
 	OPT_METRICS,
 	OPT_METRICS_KEEP_GONE,
 	OPT_STATE_DIR,
@@ -93,6 +96,12 @@ static const struct opt_def watch_defs[] = {
 	[OPT_UPLINK_XDP] = { "uplink-xdp", 0, NULL,
 			     "watch the uplink with native XDP instead of TC ingress;\n"
 			     "refused where the driver has none or an XDP program is there" },
+	[OPT_KEEP_ATTACHED] = { "keep-attached", 0, NULL,
+				"leave the hooks attached and the maps pinned at exit:\n"
+				"the node stays watched until the next watch over the same\n"
+				"--pin takes them over in place, with no gap and with the\n"
+				"counts going on (the DaemonSet's upgrades); `mtuguard\n"
+				"detach` removes them. Without it, exit detaches" },
 	[OPT_METRICS] = { "metrics", 0, "[ADDR:]PORT",
 			  "serve Prometheus metrics on http://ADDR:PORT/metrics, with\n"
 			  "/healthz and /readyz; a bare PORT is loopback only, :PORT\n"
@@ -125,6 +134,9 @@ static int watch_option(void *ctx, const struct opt_def *opt, const char *arg)
 		return 0;
 	case OPT_UPLINK_XDP:
 		o->uplink_xdp = true;
+		return 0;
+	case OPT_KEEP_ATTACHED:
+		o->keep_attached = true;
 		return 0;
 	case OPT_METRICS:
 		if (!metrics_parse_addr(arg, &o->metrics_addr))
@@ -284,10 +296,15 @@ int cmd_watch(int argc, char **argv)
 	 * that whoever waits for it can probe /readyz at once. */
 	banner.attach = g.attached.n ? attach_kind_name(g.attached.items[0].kind) : "none";
 	banner.uplink_hook = o.uplink_xdp ? "xdp" : "tc";
+	banner.taken_over = g.attached.taken_over;
+	banner.keep_attached = o.keep_attached;
 	banner_print(&v, &banner, o.common.json);
 	err = loop_run(&loop);
 	metrics_stop(loop.metrics);
-	guard_detach(&g);
+	if (o.keep_attached)
+		guard_keep(&g);
+	else
+		guard_detach(&g);
 	if (!loop_finish(&loop, &g) && !err)
 		ret = EXIT_OK;
 out_follow:

@@ -67,12 +67,12 @@ static void link_pin_name(char *buf, size_t size, const char *hook, const char *
 	}
 }
 
-/* Pins a link so that it outlives us if we die, and records it. */
+/* Records a link in @set; with @pin_it, pins it at @pin first so that it
+ * outlives us if we die (a link taken over is pinned there already). */
 static int keep_link(struct attach_set *set, enum attach_kind kind, int link_fd, int ifindex,
-		     const char *ifname, bool ingress, const char *hook)
+		     const char *ifname, bool ingress, const char *pin, bool pin_it)
 {
 	struct attachment *a = ARRAY_PUSH(set->items, set->n);
-	char name[64];
 	int err;
 
 	if (!a) {
@@ -84,9 +84,8 @@ static int keep_link(struct attach_set *set, enum attach_kind kind, int link_fd,
 	a->ingress = ingress;
 	a->link_fd = link_fd;
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
-	link_pin_name(name, sizeof(name), hook, ifname);
-	pin_link_path(a->pin, sizeof(a->pin), set->pin_dir, name);
-	if (bpf_obj_pin(link_fd, a->pin)) {
+	snprintf(a->pin, sizeof(a->pin), "%s", pin);
+	if (pin_it && bpf_obj_pin(link_fd, a->pin)) {
 		err = -errno;
 		pr_err("cannot pin the %s link of %s at %s: %s", kind_names[kind], ifname, a->pin,
 		       strerror(-err));
@@ -96,17 +95,106 @@ static int keep_link(struct attach_set *set, enum attach_kind kind, int link_fd,
 	return 0;
 }
 
+/*
+ * bpf_link_info's union postdates Debian 12's uapi headers for TCX (6.6):
+ * its tcx member is { ifindex, attach_type } and xdp's is { ifindex }, so
+ * the ifindex is the union's first word for both. Stable ABI, as above.
+ */
+#define MG_BPF_LINK_TYPE_XDP 6
+#define MG_BPF_LINK_TYPE_TCX 11
+
+static void unpin_link(int fd, const char *pin)
+{
+	bpf_link_detach(fd);
+	if (unlink(pin) && errno != ENOENT)
+		pr_warn("cannot remove %s: %s", pin, strerror(errno));
+}
+
+/*
+ * Takes over the link an earlier watch pinned for this hook, if there is
+ * one and it still holds this interface: its program is replaced in place.
+ * 0 when taken over, 1 when there is nothing to take over (attach anew),
+ * or an error.
+ */
+static int take_over_link(struct attach_set *set, enum attach_kind kind, int prog_fd,
+			  int ifindex, const char *ifname, bool ingress, const char *pin)
+{
+	__u32 type = kind == KIND_XDP ? MG_BPF_LINK_TYPE_XDP : MG_BPF_LINK_TYPE_TCX;
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd;
+
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		return 1;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != type ||
+	    info.xdp.ifindex != (__u32)ifindex) {
+		/* An interface of that name that went away, or another hook:
+		 * the earlier watch's, and no longer anything's. */
+		unpin_link(fd, pin);
+		close(fd);
+		return 1;
+	}
+	if (bpf_link_update(fd, prog_fd, NULL)) {
+		pr_warn("cannot take over the %s link of %s (%s); attaching anew",
+			kind_names[kind], ifname, strerror(errno));
+		unpin_link(fd, pin);
+		close(fd);
+		return 1;
+	}
+	set->taken_over++;
+	return keep_link(set, kind, fd, ifindex, ifname, ingress, pin, false);
+}
+
+/* Attaches a link with @type and @flags, or takes over the earlier watch's. */
+static int attach_link(struct attach_set *set, enum attach_kind kind, int prog_fd, int ifindex,
+		       const char *ifname, bool ingress, const char *hook,
+		       enum bpf_attach_type type, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	char name[64], pin[PATH_MAX];
+	int fd, err;
+
+	link_pin_name(name, sizeof(name), hook, ifname);
+	pin_link_path(pin, sizeof(pin), set->pin_dir, name);
+	if (set->taking_over) {
+		err = take_over_link(set, kind, prog_fd, ifindex, ifname, ingress, pin);
+		if (err <= 0)
+			return err;
+	}
+	fd = bpf_link_create(prog_fd, ifindex, type, &opts);
+	if (fd < 0)
+		return -errno;
+	return keep_link(set, kind, fd, ifindex, ifname, ingress, pin, true);
+}
+
 static int attach_tcx(struct attach_set *set, int prog_fd, int ifindex, const char *ifname,
 		      bool ingress, const char *hook)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = MG_BPF_F_BEFORE);
-	int fd;
+	return attach_link(set, KIND_TCX, prog_fd, ifindex, ifname, ingress, hook,
+			   ingress ? MG_BPF_TCX_INGRESS : MG_BPF_TCX_EGRESS, MG_BPF_F_BEFORE);
+}
 
-	fd = bpf_link_create(prog_fd, ifindex, ingress ? MG_BPF_TCX_INGRESS : MG_BPF_TCX_EGRESS,
-			     &opts);
-	if (fd < 0)
-		return -errno;
-	return keep_link(set, KIND_TCX, fd, ifindex, ifname, ingress, hook);
+static bool prog_is_ours(const struct prog_ids *ours, __u32 prog_id)
+{
+	size_t i;
+
+	for (i = 0; i < ours->n; i++) {
+		if (ours->ids[i] == prog_id)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the filter at our handle and priority on this hook runs one of
+ * the earlier watch's programs, so that ours may replace it. */
+static bool filter_inherited(const struct attach_set *set, int ifindex, bool ingress)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE, .priority = MG_TC_PRIORITY);
+
+	return !bpf_tc_query(&hook, &opts) && prog_is_ours(&set->inherited, opts.prog_id);
 }
 
 static int attach_clsact(struct attach_set *set, int prog_fd, int ifindex, const char *ifname,
@@ -116,6 +204,7 @@ static int attach_clsact(struct attach_set *set, int prog_fd, int ifindex, const
 		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE, .priority = MG_TC_PRIORITY,
 		    .prog_fd = prog_fd);
+	bool replace = set->taking_over && filter_inherited(set, ifindex, ingress);
 	struct attachment *a;
 	int err;
 
@@ -124,9 +213,14 @@ static int attach_clsact(struct attach_set *set, int prog_fd, int ifindex, const
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
+	/* The earlier watch's filter is swapped in one change, never
+	 * removed first: no packet passes unobserved. */
+	if (replace)
+		opts.flags = BPF_TC_F_REPLACE;
 	err = bpf_tc_attach(&hook, &opts);
 	if (err)
 		return err;
+	set->taken_over += replace;
 	a = ARRAY_PUSH(set->items, set->n);
 	if (!a)
 		return -ENOMEM;
@@ -175,12 +269,11 @@ int attach_tc(struct attach_set *set, int prog_fd, int ifindex, const char *ifna
 
 int attach_xdp(struct attach_set *set, int prog_fd, int ifindex, const char *ifname)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
-	int fd, err;
+	int err;
 
-	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
-	if (fd < 0) {
-		err = -errno;
+	err = attach_link(set, KIND_XDP, prog_fd, ifindex, ifname, true, "uplink_xdp", BPF_XDP,
+			  XDP_FLAGS_DRV_MODE);
+	if (err) {
 		if (err == -EOPNOTSUPP)
 			pr_err("the driver of %s has no native XDP; drop --uplink-xdp to watch "
 			       "it with the TC hook",
@@ -191,9 +284,8 @@ int attach_xdp(struct attach_set *set, int prog_fd, int ifindex, const char *ifn
 			       ifname);
 		else
 			pr_err("cannot attach native XDP to %s: %s", ifname, strerror(-err));
-		return err;
 	}
-	return keep_link(set, KIND_XDP, fd, ifindex, ifname, true, "uplink_xdp");
+	return err;
 }
 
 static void release_one(struct attachment *a)
@@ -235,6 +327,19 @@ void attach_release(struct attach_set *set)
 	set->items = NULL;
 }
 
+void attach_keep(struct attach_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		if (set->items[i].link_fd >= 0)
+			close(set->items[i].link_fd);
+	}
+	set->n = 0;
+	free(set->items);
+	set->items = NULL;
+}
+
 void attach_release_ifindex(struct attach_set *set, int ifindex)
 {
 	size_t i = set->n;
@@ -249,7 +354,20 @@ void attach_release_ifindex(struct attach_set *set, int ifindex)
 	}
 }
 
-static int detach_pinned_links(const char *pin_dir, int *removed)
+static bool held(const struct attach_set *set, const char *pin)
+{
+	size_t i;
+
+	for (i = 0; set && i < set->n; i++) {
+		if (!strcmp(set->items[i].pin, pin))
+			return true;
+	}
+	return false;
+}
+
+/* Detaches and unpins the links pinned under <pin_dir>/links, but for
+ * those @keep (may be NULL) holds. */
+static int detach_pinned_links(const char *pin_dir, const struct attach_set *keep, int *removed)
 {
 	char dir[4096], path[8192];
 	struct dirent *de;
@@ -265,6 +383,8 @@ static int detach_pinned_links(const char *pin_dir, int *removed)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (held(keep, path))
+			continue;
 		fd = bpf_obj_get(path);
 		if (fd >= 0) {
 			bpf_link_detach(fd);
@@ -279,14 +399,7 @@ static int detach_pinned_links(const char *pin_dir, int *removed)
 	return 0;
 }
 
-/* The ids of the programs pinned under <pin_dir>/progs: the only ones a
- * clsact filter of this directory's watch runs. */
-struct prog_ids {
-	__u32 ids[8];
-	size_t n;
-};
-
-static void pinned_prog_ids(const char *pin_dir, struct prog_ids *out)
+void pinned_prog_ids(const char *pin_dir, struct prog_ids *out)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 256];
 	struct dirent *de;
@@ -316,17 +429,6 @@ static void pinned_prog_ids(const char *pin_dir, struct prog_ids *out)
 	closedir(d);
 }
 
-static bool prog_is_ours(const struct prog_ids *ours, __u32 prog_id)
-{
-	size_t i;
-
-	for (i = 0; i < ours->n; i++) {
-		if (ours->ids[i] == prog_id)
-			return true;
-	}
-	return false;
-}
-
 /* Removes our clsact filter from one hook of one interface, if there and
  * running one of @ours. */
 static int detach_filter(const struct prog_ids *ours, int ifindex, bool ingress)
@@ -348,27 +450,60 @@ static int detach_filter(const struct prog_ids *ours, int ifindex, bool ingress)
 	return bpf_tc_detach(&hook, &opts) ? 0 : 1;
 }
 
-int detach_leftovers(const char *pin_dir, int *removed)
+/* Removes, on every interface of this netns, the clsact filters at our
+ * handle and priority that run one of @ours. */
+static int detach_filters(const struct prog_ids *ours, int *removed)
 {
-	struct prog_ids ours;
 	struct nl_link *links;
 	size_t n, i;
 	int err;
 
-	err = detach_pinned_links(pin_dir, removed);
-	if (err)
-		return err;
-	pinned_prog_ids(pin_dir, &ours);
-	if (!ours.n)
+	if (!ours->n)
 		return 0; /* no filter can be this directory's */
 	err = nl_dump_links(NL_OWN_NETNS, &links, &n);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
-		*removed += detach_filter(&ours, links[i].ifindex, true);
-		*removed += detach_filter(&ours, links[i].ifindex, false);
+		*removed += detach_filter(ours, links[i].ifindex, true);
+		*removed += detach_filter(ours, links[i].ifindex, false);
 	}
 	free(links);
-	pin_progs_remove(pin_dir);
 	return 0;
+}
+
+int detach_leftovers(const char *pin_dir, int *removed)
+{
+	struct prog_ids ours;
+	int err;
+
+	err = detach_pinned_links(pin_dir, NULL, removed);
+	if (err)
+		return err;
+	pinned_prog_ids(pin_dir, &ours);
+	err = detach_filters(&ours, removed);
+	if (!err)
+		pin_progs_remove(pin_dir);
+	return err;
+}
+
+void attach_takeover_begin(struct attach_set *set, const struct prog_ids *inherited)
+{
+	set->taking_over = true;
+	set->inherited = *inherited;
+	set->taken_over = 0;
+}
+
+int attach_takeover_end(struct attach_set *set, int *removed)
+{
+	int err;
+
+	if (!set->taking_over)
+		return 0;
+	set->taking_over = false;
+	err = detach_pinned_links(set->pin_dir, set, removed);
+	/* The filters taken over run our programs by now: what still runs
+	 * an inherited one is on an interface no longer watched. */
+	if (!err)
+		err = detach_filters(&set->inherited, removed);
+	return err;
 }

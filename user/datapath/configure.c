@@ -81,7 +81,9 @@ static int write_iface(struct guard *g, int ifindex, const struct mg_iface_cfg *
 static int update_pod_mtu_min(struct guard *g)
 {
 	struct mg_node_cfg cfg = { .pod_mtu_min = slots_pod_limit_min(&g->slots),
-				   .route_mtu_min = g->route_mtu_min };
+				   .route_mtu_min = g->route_mtu_min,
+				   .abi_version = MG_ABI_VERSION,
+				   .build_hash = g->progs.build_hash };
 	__u32 zero = 0;
 
 	return update(bpf_map__fd(g->skel->maps.mg_node), &zero, &cfg, "the node's limits");
@@ -143,8 +145,9 @@ static int configure_pod(struct guard *g, const struct pod_iface *pod, const str
 	if (!err)
 		err = write_iface(g, pod->ifindex, &cfg, "a Pod interface");
 	/* Addresses it had before (a refresh) go; a new one has none, and
-	 * walking the map for each of a thousand Pods at start is slow. */
-	if (!err && !fresh)
+	 * walking the map for each of a thousand Pods at start is slow: a
+	 * whole configuration sweeps the map once at its end instead. */
+	if (!err && !fresh && !g->configuring)
 		forget_pod_addrs(g, pod->ifindex);
 	for (a = 0; a < pod->n_addrs && !err; a++) {
 		struct mg_local_dst dst = { .kind = MG_DST_POD, .ifindex = ifindex, .mtu = limit };
@@ -212,6 +215,48 @@ int guard_write_routes(struct guard *g, const struct limits *l)
 	return update_pod_mtu_min(g);
 }
 
+static bool addr_in(const struct mg_addr *addrs, size_t n, const struct mg_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!memcmp(&addrs[i], a, sizeof(*a)))
+			return true;
+	}
+	return false;
+}
+
+static bool wanted_dst(const struct node *node, const struct mg_addr *a)
+{
+	size_t i;
+
+	if (addr_in(node->node_addrs, node->n_node_addrs, a))
+		return true;
+	for (i = 0; i < node->n_pods; i++) {
+		if (!node->pods[i].gone && addr_in(node->pods[i].addrs, node->pods[i].n_addrs, a))
+			return true;
+	}
+	return false;
+}
+
+/* After a whole configuration: the local destinations no longer on the
+ * node (a Pod's old address, or one an earlier watch wrote) go. */
+static void sweep_local_dsts(struct guard *g, const struct node *node)
+{
+	int fd = bpf_map__fd(g->skel->maps.mg_local_dsts);
+	struct mg_addr key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		if (!wanted_dst(node, &key)) {
+			bpf_map_delete_elem(fd, &key);
+			prev = NULL; /* the walk starts again after a delete */
+			continue;
+		}
+		prev = &key;
+	}
+}
+
 int guard_configure(struct guard *g, const struct node *node, const struct limits *l)
 {
 	static const enum mg_hook uplink_hooks[] = { MG_HOOK_UPLINK_INGRESS };
@@ -236,12 +281,15 @@ int guard_configure(struct guard *g, const struct node *node, const struct limit
 
 		err = update(dsts, &node->node_addrs[i], &dst, "a node address");
 	}
+	g->configuring = true;
 	for (i = 0; i < node->n_pods && !err; i++) {
 		if (!node->pods[i].gone)
 			err = configure_pod(g, &node->pods[i], l);
 	}
+	g->configuring = false;
 	if (!err) {
 		slots_sweep_end(&g->slots, forget_iface, g);
+		sweep_local_dsts(g, node);
 		err = guard_write_routes(g, l);
 	}
 	return err;

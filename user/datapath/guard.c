@@ -16,6 +16,7 @@
 
 #include "datapath/bpffs.h"
 #include "datapath/kernel.h"
+#include "datapath/takeover.h"
 #include "lib/log.h"
 #include "mtuguard.skel.h"
 
@@ -40,8 +41,16 @@ static int lock_pin_dir(struct guard *g)
 	g->lock_fd = fd;
 
 	/* Nobody holds the lock, so hooks pinned here belong to a watch that
-	 * died: replace them rather than stack a second copy. Maps alone are
-	 * what a watch that stopped cleanly keeps for `stats`: no warning. */
+	 * exited with --keep-attached, or died: take them and their maps
+	 * over, so that the node stays watched and the counts go on. */
+	if (takeover_possible(g->pin_dir)) {
+		pinned_prog_ids(g->pin_dir, &g->inherited);
+		g->taking_over = true;
+		return 0;
+	}
+	/* Hooks that cannot be taken over are replaced rather than doubled.
+	 * Maps alone are what a watch that stopped cleanly keeps for
+	 * `stats`: no warning. */
 	err = detach_leftovers(g->pin_dir, &hooks);
 	if (!err)
 		err = pin_dir_remove(g->pin_dir, &maps, false);
@@ -51,8 +60,7 @@ static int lock_pin_dir(struct guard *g)
 		return err;
 	}
 	if (hooks)
-		pr_warn("replaced %d links and filters an earlier mtuguard left attached "
-			"(it did not detach) in %s",
+		pr_warn("replaced %d links and filters an earlier mtuguard left attached in %s",
 			hooks, g->pin_dir);
 	else if (maps)
 		pr_info("replaced the %d maps an earlier watch kept in %s for `mtuguard stats`",
@@ -60,46 +68,112 @@ static int lock_pin_dir(struct guard *g)
 	return 0;
 }
 
+/* Every map but the read-only data: what `stats` and bpftool read, and
+ * what a watch that takes over reuses (the programs it may reuse with them
+ * know no others). */
 static int pin_maps(struct guard *g)
 {
-	struct bpf_map *maps[] = {
-		g->skel->maps.mg_ifaces,     g->skel->maps.mg_iface_spots, g->skel->maps.mg_node,
-		g->skel->maps.mg_local_dsts, g->skel->maps.mg_counters,	   g->skel->maps.mg_flows,
-		g->skel->maps.mg_stats,	     g->skel->maps.mg_drops,
-	};
 	char path[PATH_MAX];
-	size_t i;
+	struct bpf_map *map;
 
-	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		pin_path(path, sizeof(path), g->pin_dir, bpf_map__name(maps[i]));
-		if (bpf_map__set_pin_path(maps[i], path))
+	bpf_object__for_each_map(map, g->skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		pin_path(path, sizeof(path), g->pin_dir, bpf_map__name(map));
+		if (bpf_map__set_pin_path(map, path))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-/* The TC programs pinned under <pin>/progs: what tells this directory's
- * clsact filters from another watch's (attach.h, detach_leftovers). */
-static int pin_progs(struct guard *g)
+/* Back to a fresh start: the earlier watch's hooks and maps go. */
+static void give_up_takeover(struct guard *g)
 {
-	struct bpf_program *progs[] = { g->skel->progs.mg_pod_ingress, g->skel->progs.mg_pod_egress,
-					g->skel->progs.mg_uplink_tc };
-	char path[PATH_MAX];
-	size_t i;
+	int removed = 0;
 
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		if (!bpf_program__autoload(progs[i]))
+	g->taking_over = false;
+	detach_leftovers(g->pin_dir, &removed);
+	pin_dir_remove(g->pin_dir, &removed, false);
+}
+
+/* Whether every map pinned for this object has the type and sizes the
+ * object declares: what libbpf requires to reuse it (else the load fails). */
+static bool pinned_maps_fit(const struct guard *g)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, g->skel->obj) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		const char *path = bpf_map__pin_path(map);
+		bool fit;
+		int fd;
+
+		if (!path)
 			continue;
-		pin_prog_path(path, sizeof(path), g->pin_dir, bpf_program__name(progs[i]));
-		unlink(path); /* a dead watch's, already detached */
-		if (bpf_program__pin(progs[i], path)) {
-			int err = -errno;
-
-			pr_err("cannot pin %s: %s", path, strerror(-err));
-			return err;
-		}
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue; /* not pinned: created afresh */
+		fit = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		      info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
+		      info.value_size == bpf_map__value_size(map) &&
+		      info.max_entries == bpf_map__max_entries(map) &&
+		      info.map_flags == bpf_map__map_flags(map);
+		close(fd);
+		if (!fit)
+			return false;
 	}
-	return 0;
+	return true;
+}
+
+static int open_and_load(struct guard *g, const struct guard_opts *opts)
+{
+	int err;
+
+	g->skel = mtuguard_bpf__open();
+	if (!g->skel) {
+		err = -errno;
+		pr_err("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	g->skel->rodata->sample_interval_ns = opts->sample_interval_ns;
+	g->skel->rodata->node_netns_ino = kernel_own_netns_ino();
+	if (!kernel_has_pkt_too_big_reason()) {
+		pr_warn("this kernel has no SKB_DROP_REASON_PKT_TOO_BIG in its BTF: confirmed "
+			"drops are not counted, predicted ones are");
+		bpf_program__set_autoload(g->skel->progs.mg_kfree_skb, false);
+	}
+	/* Only the hooks asked for are loaded: XDP or TC on the uplink. */
+	bpf_program__set_autoload(g->skel->progs.mg_uplink_xdp, opts->uplink_xdp);
+	bpf_program__set_autoload(g->skel->progs.mg_uplink_tc, !opts->uplink_xdp);
+	/* With pin paths set, libbpf reuses the maps pinned there (an
+	 * earlier watch's, taken over) or pins the new ones. */
+	err = pin_maps(g);
+	if (err)
+		return err;
+	if (g->taking_over && !pinned_maps_fit(g)) {
+		pr_warn("the maps pinned in %s have other sizes than this build's: replacing the "
+			"earlier watch's hooks and maps (its counts start from zero)",
+			g->pin_dir);
+		give_up_takeover(g);
+	}
+	progs_init(&g->progs, g->skel);
+	if (g->taking_over &&
+	    progs_reuse(&g->progs, g->skel, g->pin_dir, takeover_pinned_build(g->pin_dir)))
+		pr_debug("the earlier watch's programs are this build's: reusing them");
+	err = mtuguard_bpf__load(g->skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			pr_err("permission denied loading BPF programs: run as root, or with "
+			       "CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN");
+		else
+			pr_err("cannot load the BPF programs: %s (run with -vv for the "
+			       "verifier's log)",
+			       strerror(-err));
+		mtuguard_bpf__destroy(g->skel);
+		g->skel = NULL;
+	}
+	return err;
 }
 
 int guard_load(struct guard *g, const struct guard_opts *opts)
@@ -121,37 +195,19 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 	if (err)
 		goto fail;
 
-	g->skel = mtuguard_bpf__open();
-	if (!g->skel) {
-		err = -errno;
-		pr_err("cannot open the BPF object: %s", strerror(-err));
-		goto fail;
-	}
-	g->skel->rodata->sample_interval_ns = opts->sample_interval_ns;
-	g->skel->rodata->node_netns_ino = kernel_own_netns_ino();
-	if (!kernel_has_pkt_too_big_reason()) {
-		pr_warn("this kernel has no SKB_DROP_REASON_PKT_TOO_BIG in its BTF: confirmed "
-			"drops are not counted, predicted ones are");
-		bpf_program__set_autoload(g->skel->progs.mg_kfree_skb, false);
-	}
-	/* Only the hooks asked for are loaded: XDP or TC on the uplink. */
-	bpf_program__set_autoload(g->skel->progs.mg_uplink_xdp, opts->uplink_xdp);
-	bpf_program__set_autoload(g->skel->progs.mg_uplink_tc, !opts->uplink_xdp);
-	err = pin_maps(g);
+	err = open_and_load(g, opts);
 	if (err)
 		goto fail;
-	err = mtuguard_bpf__load(g->skel);
-	if (err) {
-		if (err == -EPERM || err == -EACCES)
-			pr_err("permission denied loading BPF programs: run as root, or with "
-			       "CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN");
-		else
-			pr_err("cannot load the BPF programs: %s (run with -vv for the "
-			       "verifier's log)",
-			       strerror(-err));
-		goto fail;
+	if (g->taking_over) {
+		err = takeover_seed_slots(&g->slots, bpf_map__fd(g->skel->maps.mg_ifaces),
+					  bpf_map__fd(g->skel->maps.mg_counters));
+		if (err) {
+			pr_err("cannot read the earlier watch's counter slots: %s", strerror(-err));
+			goto fail;
+		}
+		attach_takeover_begin(&g->attached, &g->inherited);
 	}
-	err = pin_progs(g);
+	err = progs_loaded(&g->progs, g->skel, g->pin_dir);
 	if (err)
 		goto fail;
 	if (bpf_program__autoload(g->skel->progs.mg_kfree_skb)) {
@@ -171,14 +227,35 @@ int guard_attach_pod(struct guard *g, const struct pod_iface *pod)
 {
 	int err;
 
-	err = attach_tc(&g->attached, bpf_program__fd(g->skel->progs.mg_pod_ingress), pod->ifindex,
+	err = attach_tc(&g->attached, g->progs.fd[GUARD_PROG_POD_INGRESS], pod->ifindex,
 			pod->ifname, true, "pod_ingress");
 	if (!err)
-		err = attach_tc(&g->attached, bpf_program__fd(g->skel->progs.mg_pod_egress),
-				pod->ifindex, pod->ifname, false, "pod_egress");
+		err = attach_tc(&g->attached, g->progs.fd[GUARD_PROG_POD_EGRESS], pod->ifindex,
+				pod->ifname, false, "pod_egress");
 	if (err)
 		attach_release_ifindex(&g->attached, pod->ifindex);
 	return err;
+}
+
+/* Every hook is attached or taken over: the earlier watch's others go. */
+static int take_over_end(struct guard *g)
+{
+	size_t taken = g->attached.taken_over;
+	int removed = 0, err;
+
+	if (!g->taking_over)
+		return 0;
+	g->taking_over = false;
+	err = attach_takeover_end(&g->attached, &removed);
+	if (err) {
+		pr_err("cannot remove the earlier watch's other hooks in %s: %s", g->pin_dir,
+		       strerror(-err));
+		return err;
+	}
+	pr_info("took over %zu hooks an earlier watch left attached in %s (its counts go on); "
+		"removed %d on interfaces gone since",
+		taken, g->pin_dir, removed);
+	return 0;
 }
 
 int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
@@ -210,7 +287,7 @@ int guard_attach(struct guard *g, const struct node *node, bool uplink_xdp)
 	err = guard_attach_uplink(g, node);
 	if (err)
 		goto fail;
-	return 0;
+	return take_over_end(g);
 fail:
 	guard_detach(g);
 	return err;
@@ -221,10 +298,10 @@ int guard_attach_uplink(struct guard *g, const struct node *node)
 	const struct nl_link *fabric = node_fabric_link(node);
 
 	if (g->uplink_xdp)
-		return attach_xdp(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_xdp),
+		return attach_xdp(&g->attached, g->progs.fd[GUARD_PROG_UPLINK_XDP],
 				  fabric->ifindex, fabric->name);
-	return attach_tc(&g->attached, bpf_program__fd(g->skel->progs.mg_uplink_tc),
-			 fabric->ifindex, fabric->name, true, "uplink_ingress");
+	return attach_tc(&g->attached, g->progs.fd[GUARD_PROG_UPLINK_TC], fabric->ifindex,
+			 fabric->name, true, "uplink_ingress");
 }
 
 void guard_release_iface(struct guard *g, int ifindex)
@@ -242,11 +319,23 @@ void guard_detach(struct guard *g)
 	attach_release(&g->attached);
 }
 
+void guard_keep(struct guard *g)
+{
+	attach_keep(&g->attached);
+	g->kept = true;
+}
+
 void guard_unpin(struct guard *g)
 {
 	int removed = 0;
 
 	guard_detach(g); /* the link pins go with the links */
+	/* A take-over that failed half way: what is left of the earlier
+	 * watch's hooks goes too, so that a refusal leaves nothing. */
+	if (g->taking_over) {
+		g->taking_over = false;
+		attach_takeover_end(&g->attached, &removed);
+	}
 	if (g->lock_fd >= 0)
 		pin_dir_remove(g->pin_dir, &removed, true);
 }
@@ -254,11 +343,13 @@ void guard_unpin(struct guard *g)
 void guard_close(struct guard *g)
 {
 	guard_detach(g);
-	/* Its filters are gone: its programs' pins have nothing to tell. */
-	if (g->lock_fd >= 0)
+	/* Its filters are gone: its programs' pins have nothing to tell
+	 * (kept, they tell the next watch which filters it takes over). */
+	if (g->lock_fd >= 0 && !g->kept)
 		pin_progs_remove(g->pin_dir);
 	bpf_link__destroy(g->drops_link);
 	g->drops_link = NULL;
+	progs_close(&g->progs);
 	if (g->skel) {
 		mtuguard_bpf__destroy(g->skel);
 		g->skel = NULL;

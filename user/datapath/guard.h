@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "datapath/attach.h"
+#include "datapath/progs.h"
 #include "datapath/slots.h"
 #include "limits/limits.h"
 #include "node/node.h"
@@ -27,17 +28,24 @@ struct guard_opts {
 
 struct guard {
 	struct mtuguard_bpf *skel;
+	struct guard_progs progs;    /* what the hooks run: loaded, or the earlier watch's */
 	struct attach_set attached;
 	struct bpf_link *drops_link; /* kfree_skb, NULL where the kernel lacks it */
 	struct slot_pool slots;	     /* which interface counts where in mg_counters */
 	unsigned int route_mtu_min;  /* the smallest limit in mg_routes (the fast path) */
 	bool uplink_xdp;	     /* the uplink's hook is native XDP, not TC */
+	bool taking_over;	     /* starting over an earlier watch's hooks (takeover.h) */
+	bool kept;		     /* guard_keep: hooks and pins stay for the next watch */
+	bool configuring;	     /* in guard_configure: one sweep of mg_local_dsts at its end */
+	struct prog_ids inherited;   /* that watch's TC programs, for its filters */
 	int lock_fd;
 	char pin_dir[PATH_MAX];
 };
 
-/* Checks BTF, prepares bpffs, locks the pin directory (replacing what a
- * dead watch left there) and loads the programs. Reports its own errors. */
+/* Checks BTF, prepares bpffs, locks the pin directory and loads the
+ * programs. Hooks an earlier watch left there are taken over with their
+ * maps (guard_attach swaps the programs in), or replaced when this build
+ * cannot reuse them. Reports its own errors. */
 int guard_load(struct guard *g, const struct guard_opts *opts);
 /* Writes the node's roles and limits into the maps. */
 int guard_configure(struct guard *g, const struct node *node, const struct limits *l);
@@ -60,6 +68,10 @@ int guard_attach_pod(struct guard *g, const struct pod_iface *pod);
 void guard_remove_pod(struct guard *g, const struct pod_iface *pod);
 /* Removes every hook; the programs and maps stay loaded (and pinned). */
 void guard_detach(struct guard *g);
+/* --keep-attached: lets go of every hook without detaching it, and keeps
+ * the pins, so that the node stays watched until the next watch takes the
+ * hooks over (or `mtuguard detach` removes them). */
+void guard_keep(struct guard *g);
 /* Removes the maps this guard pinned: for a watch that failed to start,
  * so that a refusal leaves nothing behind. */
 void guard_unpin(struct guard *g);

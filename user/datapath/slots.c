@@ -99,3 +99,22 @@ void slots_sweep_end(struct slot_pool *pool, void (*retired)(int ifindex, void *
 			retired(pool->slots[i].ifindex, ctx);
 	}
 }
+
+void slots_seed(struct slot_pool *pool, unsigned int slot, int ifindex, bool live,
+		unsigned int pod_limit)
+{
+	struct slot *s;
+
+	if (slot >= MG_MAX_IFACES)
+		return;
+	s = &pool->slots[slot];
+	s->ifindex = ifindex;
+	s->state = live ? SLOT_LIVE : SLOT_RETIRED;
+	s->pod_limit = live ? pod_limit : 0;
+	s->retired = live ? 0 : ++pool->retirements;
+	s->seen = false;
+	/* The earlier watch handed slots out in order, so those below are
+	 * seeded too (takeover.c). */
+	if (slot >= pool->used)
+		pool->used = slot + 1;
+}

@@ -49,5 +49,9 @@ unsigned int slots_pod_limit_min(const struct slot_pool *pool);
  * NULL) is told each one's ifindex. */
 void slots_sweep_begin(struct slot_pool *pool);
 void slots_sweep_end(struct slot_pool *pool, void (*retired)(int ifindex, void *ctx), void *ctx);
+/* Taking over an earlier watch's maps: @slot is @ifindex's, live (with
+ * @pod_limit) or retired, as that watch left it. */
+void slots_seed(struct slot_pool *pool, unsigned int slot, int ifindex, bool live,
+		unsigned int pod_limit);
 
 #endif

@@ -23,6 +23,8 @@ static void print_json(const struct view *v, const struct banner *b)
 	json_object_object_add(o, "routes", json_routes(&v->limits));
 	json_object_object_add(o, "attach", json_object_new_string(b->attach));
 	json_object_object_add(o, "uplink_hook", json_object_new_string(b->uplink_hook));
+	json_object_object_add(o, "taken_over", json_object_new_int64((int64_t)b->taken_over));
+	json_object_object_add(o, "keep_attached", json_object_new_boolean(b->keep_attached));
 	for (i = 0; i < node->n_pods; i++) {
 		const struct pod_iface *p = &node->pods[i];
 
@@ -46,6 +48,13 @@ void banner_print(const struct view *v, const struct banner *b, bool json)
 	       "(%s). Ctrl-C to stop.\n",
 	       node->n_pods, node->n_pods == 1 ? "" : "s", node->uplink.name, node->uplink.mtu,
 	       b->attach, path_mtu, v->limits.path_detail);
+	if (b->taken_over)
+		printf("  took over %zu hooks an earlier watch left attached: no packet went "
+		       "unobserved, and the counts go on\n",
+		       b->taken_over);
+	if (b->keep_attached)
+		printf("  --keep-attached: the hooks stay attached at exit, for the next watch "
+		       "(`mtuguard detach` removes them)\n");
 	/* The limits per destination, the first few: a node with a route per
 	 * remote Pod block has hundreds (all of them: --json's start event). */
 	for (i = 0; i < v->limits.n_routes && i < BANNER_ROUTES; i++)

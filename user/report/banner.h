@@ -7,12 +7,15 @@
 #define MTUGUARD_BANNER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "limits/view.h"
 
 struct banner {
 	const char *attach;	 /* "tcx", "tc" or "xdp" (the first hook's), "none" */
 	const char *uplink_hook; /* "xdp" or "tc" */
+	size_t taken_over;	 /* hooks taken over from an earlier watch */
+	bool keep_attached;	 /* --keep-attached: the hooks stay at exit */
 };
 
 void banner_print(const struct view *v, const struct banner *b, bool json);
