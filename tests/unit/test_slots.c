@@ -140,9 +140,9 @@ static void test_seeded_slots_carry_on_after_a_takeover(void **state)
 	bool fresh;
 	int gone = 0;
 
-	slots_seed(pool, 0, 10, true, 0);     /* the uplink */
-	slots_seed(pool, 1, 20, false, 0);    /* a Pod gone before the restart */
-	slots_seed(pool, 2, 30, true, 1450);  /* a Pod gone during it */
+	slots_seed(pool, 0, 10, true, 0);    /* the uplink */
+	slots_seed(pool, 1, 20, false, 0);   /* a Pod gone before the restart */
+	slots_seed(pool, 2, 30, true, 1450); /* a Pod gone during it */
 	slots_seed(pool, 3, 40, true, 1500);
 	assert_int_equal(pool->used, 4);
 	assert_int_equal(slots_pod_limit_min(pool), 1450);

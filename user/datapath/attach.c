@@ -116,8 +116,8 @@ static void unpin_link(int fd, const char *pin)
  * 0 when taken over, 1 when there is nothing to take over (attach anew),
  * or an error.
  */
-static int take_over_link(struct attach_set *set, enum attach_kind kind, int prog_fd,
-			  int ifindex, const char *ifname, bool ingress, const char *pin)
+static int take_over_link(struct attach_set *set, enum attach_kind kind, int prog_fd, int ifindex,
+			  const char *ifname, bool ingress, const char *pin)
 {
 	__u32 type = kind == KIND_XDP ? MG_BPF_LINK_TYPE_XDP : MG_BPF_LINK_TYPE_TCX;
 	struct bpf_link_info info = {};
@@ -136,8 +136,8 @@ static int take_over_link(struct attach_set *set, enum attach_kind kind, int pro
 		return 1;
 	}
 	if (bpf_link_update(fd, prog_fd, NULL)) {
-		pr_warn("cannot take over the %s link of %s (%s); attaching anew",
-			kind_names[kind], ifname, strerror(errno));
+		pr_warn("cannot take over the %s link of %s (%s); attaching anew", kind_names[kind],
+			ifname, strerror(errno));
 		unpin_link(fd, pin);
 		close(fd);
 		return 1;

@@ -76,7 +76,8 @@ static int pin_maps(struct guard *g)
 	char path[PATH_MAX];
 	struct bpf_map *map;
 
-	bpf_object__for_each_map(map, g->skel->obj) {
+	bpf_object__for_each_map(map, g->skel->obj)
+	{
 		if (bpf_map__is_internal(map))
 			continue;
 		pin_path(path, sizeof(path), g->pin_dir, bpf_map__name(map));
@@ -102,7 +103,8 @@ static bool pinned_maps_fit(const struct guard *g)
 {
 	struct bpf_map *map;
 
-	bpf_object__for_each_map(map, g->skel->obj) {
+	bpf_object__for_each_map(map, g->skel->obj)
+	{
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
 		const char *path = bpf_map__pin_path(map);
@@ -114,8 +116,8 @@ static bool pinned_maps_fit(const struct guard *g)
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue; /* not pinned: created afresh */
-		fit = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-		      info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
+		fit = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == bpf_map__type(map) &&
+		      info.key_size == bpf_map__key_size(map) &&
 		      info.value_size == bpf_map__value_size(map) &&
 		      info.max_entries == bpf_map__max_entries(map) &&
 		      info.map_flags == bpf_map__map_flags(map);
@@ -298,8 +300,8 @@ int guard_attach_uplink(struct guard *g, const struct node *node)
 	const struct nl_link *fabric = node_fabric_link(node);
 
 	if (g->uplink_xdp)
-		return attach_xdp(&g->attached, g->progs.fd[GUARD_PROG_UPLINK_XDP],
-				  fabric->ifindex, fabric->name);
+		return attach_xdp(&g->attached, g->progs.fd[GUARD_PROG_UPLINK_XDP], fabric->ifindex,
+				  fabric->name);
 	return attach_tc(&g->attached, g->progs.fd[GUARD_PROG_UPLINK_TC], fabric->ifindex,
 			 fabric->name, true, "uplink_ingress");
 }

@@ -28,7 +28,7 @@ struct guard_opts {
 
 struct guard {
 	struct mtuguard_bpf *skel;
-	struct guard_progs progs;    /* what the hooks run: loaded, or the earlier watch's */
+	struct guard_progs progs; /* what the hooks run: loaded, or the earlier watch's */
 	struct attach_set attached;
 	struct bpf_link *drops_link; /* kfree_skb, NULL where the kernel lacks it */
 	struct slot_pool slots;	     /* which interface counts where in mg_counters */
