@@ -51,7 +51,14 @@ test_image_runs_as_the_daemonset_does() {
 	grep -q '^mtuguard_pods_watched 2$' "$WORK/metrics" || fail "metrics: $(grep pods_watched "$WORK/metrics")" || return 1
 	in_ns "$NS_WEB" ping -q -c 2 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1
 	stop_watch TERM || fail "the image's watch did not stop on SIGTERM (exit $?): $(cat "$WATCH_ERR") $(tail -3 "$WATCH_OUT")" || return 1
-	buildah rm "$IMAGE_CTR" >/dev/null 2>&1
 	[[ $(alert_sum ".pod.name == \"$WEB_POD\"") == 2 ]] || fail "alerts from the image: $(alerts)" || return 1
-	[[ $(our_links) -eq 0 ]] || fail "SIGTERM left $(our_links) links"
+	# The DaemonSet keeps its hooks (--keep-attached); the uninstall's
+	# detach, from the same image with its own capabilities, removes them.
+	[[ $(our_links) -eq 5 ]] || fail "SIGTERM left $(our_links) links, want the 5 kept" || return 1
+	kubectl label --local -f "$ROOT/deploy/uninstall.yaml" checked=yes -o json >"$WORK/un.json" 2>/dev/null || fail "kubectl cannot decode uninstall.yaml" || return 1
+	caps=$(jq -r '.spec.template.spec.initContainers[0].securityContext.capabilities.add | map("+" + ascii_downcase) | join(",")' "$WORK/un.json")
+	mapfile -t args < <(jq -r '.spec.template.spec.initContainers[0].args[] | sub("^--pin=.*"; "--pin='"$PIN"'")' "$WORK/un.json")
+	(run_from_image "$rootfs" "$caps" "${args[@]}") >"$WORK/detach.out" 2>&1 || fail "the image's detach failed: $(cat "$WORK/detach.out")" || return 1
+	buildah rm "$IMAGE_CTR" >/dev/null 2>&1
+	[[ $(our_links) -eq 0 ]] || fail "the uninstall's detach left $(our_links) links"
 }
