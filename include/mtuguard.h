@@ -130,7 +130,11 @@ struct mg_node_cfg {
 	/* MG_ABI_VERSION of the watch that wrote it: a watch takes over an
 	 * earlier one's pinned maps only when they mean what it means. */
 	__u32 abi_version;
-	__u32 pad;
+	/* The smallest limit anywhere on the node (every Pod's, every
+	 * path's, every prefix's; 0: no fast path yet). A packet whose IP
+	 * header says it is no longer fits wherever it goes: the fast path
+	 * counts it with no other lookup (mg_fast_counts). */
+	__u32 fast_bound;
 	/* A hash of the programs' object and read-only data: a watch built
 	 * and configured alike reuses the programs the hooks run instead of
 	 * loading (and verifying) its own. */
@@ -140,7 +144,7 @@ _Static_assert(sizeof(struct mg_node_cfg) == 24, "mg_node_cfg ABI");
 
 /* Raised whenever a map's key or value changes meaning, even at the same
  * size (the kernel checks sizes only when a pinned map is reused). */
-#define MG_ABI_VERSION 1
+#define MG_ABI_VERSION 2
 
 /*
  * A destination prefix, as the key of the LPM trie mg_routes: the family in
@@ -201,6 +205,30 @@ struct mg_counters {
 };
 _Static_assert(sizeof(struct mg_counters) == 8 + 16 * MG_CLASS_MAX, "mg_counters ABI");
 
+/*
+ * mg_fast_counts value (per CPU), at ifindex % MG_MAX_IFACES: what the fast
+ * path counted of the interface that owns the entry (the one that holds the
+ * same spot in mg_iface_spots; userspace writes the owner). Only packets
+ * that fit are counted here; userspace adds them to the interface's "fits"
+ * in mg_counters when it reads, and folds them in when the interface goes.
+ */
+enum mg_dir {
+	MG_DIR_IN = 0,	/* pod_ingress, uplink_ingress */
+	MG_DIR_OUT = 1, /* pod_egress */
+	MG_DIR_MAX = 2,
+};
+struct mg_fast_count {
+	__u32 ifindex; /* the owner; 0: nobody */
+	__u32 pad;
+	__u64 packets[MG_DIR_MAX];
+	__u64 bytes[MG_DIR_MAX]; /* L3 bytes */
+};
+_Static_assert(sizeof(struct mg_fast_count) == 40, "mg_fast_count ABI");
+static inline __u32 mg_hook_dir(__u32 hook)
+{
+	return hook == MG_HOOK_POD_EGRESS ? MG_DIR_OUT : MG_DIR_IN;
+}
+
 /* A flow, as the rate limiter of samples sees it. */
 struct mg_flow_key {
 	struct mg_addr saddr;
@@ -255,6 +283,7 @@ _Static_assert(sizeof(struct mg_flow_state) == 16 + sizeof(struct mg_event), "mg
 #define MG_MAP_DROPS "mg_drops"
 #define MG_MAP_ROUTES "mg_routes"
 #define MG_MAP_EVENTS "mg_events"
+#define MG_MAP_FAST_COUNTS "mg_fast_counts"
 
 /* Every program's name starts with this, so detach can tell ours apart. */
 #define MG_PROG_PREFIX "mg_"

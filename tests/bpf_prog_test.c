@@ -128,6 +128,17 @@ static void put_routes(int fd)
 	put_route(fd, 4, "253.0.0.0", 8, 600, 4);
 }
 
+static const enum mg_hook pod_hooks[] = { MG_HOOK_POD_INGRESS, MG_HOOK_POD_EGRESS };
+
+/* The maps ifaces_write() writes, as the guard passes them. */
+static struct iface_maps env_iface_maps(const struct env *env)
+{
+	return (struct iface_maps){ .hash_fd = bpf_map__fd(env->skel->maps.mg_ifaces),
+				    .spots_fd = bpf_map__fd(env->skel->maps.mg_iface_spots),
+				    .fast_fd = bpf_map__fd(env->skel->maps.mg_fast_counts),
+				    .counters_fd = bpf_map__fd(env->skel->maps.mg_counters) };
+}
+
 /* Loads a fresh copy of the programs; @configure false leaves the maps
  * empty (an interface userspace never configured). */
 static bool env_setup(struct env *env, __u64 interval_ns, bool configure)
@@ -135,8 +146,11 @@ static bool env_setup(struct env *env, __u64 interval_ns, bool configure)
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = POD_MTU, .path_mtu = PATH_MTU };
 	struct mg_node_cfg node = { .pod_mtu_min =
 					    POD_MTU < LOCAL_POD_MTU ? POD_MTU : LOCAL_POD_MTU,
-				    .route_mtu_min = 600 };
+				    .route_mtu_min = 600,
+				    /* the smallest limit of all, as the guard writes it */
+				    .fast_bound = 600 };
 	__u32 ifindex = TEST_IFINDEX, zero = 0;
+	struct iface_maps maps;
 	int dsts;
 
 	memset(env, 0, sizeof(*env));
@@ -151,10 +165,11 @@ static bool env_setup(struct env *env, __u64 interval_ns, bool configure)
 		return false;
 	if (!configure)
 		return true;
-	ifaces_write(
-		&(struct iface_maps){ .hash_fd = bpf_map__fd(env->skel->maps.mg_ifaces),
-				      .spots_fd = bpf_map__fd(env->skel->maps.mg_iface_spots) },
-		ifindex, &cfg);
+	maps = env_iface_maps(env);
+	ifaces_write(&maps, ifindex, &cfg);
+	/* Slot 0 named as the guard names it: the fast path's counts are
+	 * added to the entry of the interface and hook it names. */
+	counters_reset(maps.counters_fd, 0, (int)ifindex, pod_hooks, 2);
 	/* As the guard does: the smallest Pod limit enables the fast path. */
 	bpf_map_update_elem(bpf_map__fd(env->skel->maps.mg_node), &zero, &node, BPF_ANY);
 	dsts = bpf_map__fd(env->skel->maps.mg_local_dsts);
@@ -176,7 +191,8 @@ static struct mg_counters counters_of(const struct env *env, enum mg_hook hook)
 {
 	struct mg_counters sum = {};
 
-	counters_sum(bpf_map__fd(env->skel->maps.mg_counters), mg_counter_index(0, hook), &sum);
+	counters_sum(bpf_map__fd(env->skel->maps.mg_counters),
+		     bpf_map__fd(env->skel->maps.mg_fast_counts), mg_counter_index(0, hook), &sum);
 	return sum;
 }
 
@@ -667,8 +683,7 @@ static bool test_spot_held_by_another(void)
 
 	ok = env_setup(&env, 1000000000ULL, false);
 	if (ok) {
-		maps.hash_fd = bpf_map__fd(env.skel->maps.mg_ifaces);
-		maps.spots_fd = bpf_map__fd(env.skel->maps.mg_iface_spots);
+		maps = env_iface_maps(&env);
 		ifaces_write(&maps, squatter, &cfg);
 		ifaces_write(&maps, TEST_IFINDEX, &cfg);
 		run_prog(&env, POD_INGRESS, frame, len, 0, 0, 1);
@@ -684,6 +699,103 @@ static bool test_spot_held_by_another(void)
 		run_prog(&env, POD_INGRESS, frame, len, 0, 0, 1);
 		ok &= check(counters_of(&env, MG_HOOK_POD_INGRESS).packets[MG_CLASS_TOO_BIG] == 2,
 			    "not judged through its spot");
+	}
+	env_teardown(&env);
+	return ok;
+}
+
+/* What the fast path counted of the test interface for @hook, over CPUs. */
+static __u64 fast_packets(const struct env *env, enum mg_hook hook)
+{
+	struct mg_fast_count values[256] = {};
+	__u32 spot = TEST_IFINDEX % MG_MAX_IFACES;
+	int cpu, ncpus = libbpf_num_possible_cpus();
+	__u64 sum = 0;
+
+	if (ncpus <= 0 || ncpus > 256 ||
+	    bpf_map_lookup_elem(bpf_map__fd(env->skel->maps.mg_fast_counts), &spot, values))
+		return 0;
+	for (cpu = 0; cpu < ncpus; cpu++)
+		sum += values[cpu].packets[mg_hook_dir(hook)];
+	return sum;
+}
+
+/* One frame on one program: whether the fast path counted it (and that it
+ * was counted as fits either way, once). */
+static bool took_fast_path(struct env *env, enum prog prog, enum mg_hook hook,
+			   const struct frame_spec *spec, __u32 gso_size, __u32 gso_segs,
+			   bool *fast)
+{
+	__u64 fits = counters_of(env, hook).packets[MG_CLASS_FITS];
+	__u64 before = fast_packets(env, hook);
+	uint8_t frame[FRAME_MAX];
+	unsigned int len = build_frame(spec, frame);
+
+	run_prog(env, prog, frame, len, gso_size, gso_segs, 1);
+	*fast = fast_packets(env, hook) == before + 1;
+	return check(counters_of(env, hook).packets[MG_CLASS_FITS] ==
+			     fits + (gso_segs ? gso_segs : 1),
+		     "not counted as fits exactly once");
+}
+
+/* The fast path takes exactly what it may (fast.bpf.h), counts it as fits,
+ * and its counts survive the interface (folded into its slot). */
+static bool test_fast_path(void)
+{
+	struct {
+		const char *what;
+		enum prog prog;
+		enum mg_hook hook;
+		struct frame_spec spec;
+		__u32 gso_size, gso_segs;
+		bool fast;
+	} runs[] = {
+		{ "a small TCP packet", POD_INGRESS, MG_HOOK_POD_INGRESS, V4(.l3_len = 100), 0, 0,
+		  true },
+		{ "one at the bound", POD_EGRESS, MG_HOOK_POD_EGRESS, V4(.l3_len = 600), 0, 0,
+		  true },
+		{ "one over it", POD_INGRESS, MG_HOOK_POD_INGRESS, V4(.l3_len = 601), 0, 0, false },
+		{ "IPv6 UDP", UPLINK_TC, MG_HOOK_UPLINK_INGRESS,
+		  V6(.l3_len = 200, .proto = IPPROTO_UDP), 0, 0, true },
+		{ "one 802.1Q tag", UPLINK_XDP, MG_HOOK_UPLINK_INGRESS,
+		  V4(.l3_len = 200, .vlan_tags = 1), 0, 0, true },
+		{ "QinQ", POD_INGRESS, MG_HOOK_POD_INGRESS, V4(.l3_len = 200, .vlan_tags = 2), 0, 0,
+		  false },
+		{ "IPv4 options", POD_INGRESS, MG_HOOK_POD_INGRESS,
+		  V4(.l3_len = 200, .ip_opts_len = 8), 0, 0, false },
+		{ "an IPv6 extension header", POD_INGRESS, MG_HOOK_POD_INGRESS,
+		  V6(.l3_len = 200, .ipv6_ext_hdrs = 1), 0, 0, false },
+		{ "ICMP where ICMP too-big is looked for", POD_EGRESS, MG_HOOK_POD_EGRESS,
+		  V4(.l3_len = 100, .proto = IPPROTO_ICMP, .icmp_type = 8), 0, 0, false },
+		{ "ICMP from a Pod", POD_INGRESS, MG_HOOK_POD_INGRESS,
+		  V4(.l3_len = 100, .proto = IPPROTO_ICMP, .icmp_type = 8), 0, 0, true },
+		{ "a small GSO skb (3 packets on the wire)", POD_INGRESS, MG_HOOK_POD_INGRESS,
+		  V4(.l3_len = 500), 100, 3, false },
+	};
+	struct iface_maps maps;
+	struct env env;
+	bool ok, fast;
+	size_t i;
+	__u64 fits;
+
+	ok = env_setup(&env, 1000000000ULL, true);
+	for (i = 0; ok && i < sizeof(runs) / sizeof(runs[0]); i++) {
+		ok &= took_fast_path(&env, runs[i].prog, runs[i].hook, &runs[i].spec,
+				     runs[i].gso_size, runs[i].gso_segs, &fast);
+		ok &= check(fast == runs[i].fast, "%s: %s the fast path", runs[i].what,
+			    fast ? "took" : "did not take");
+	}
+	if (ok) {
+		/* Forgotten, its fast counts go into its own slot. */
+		fits = counters_of(&env, MG_HOOK_POD_INGRESS).packets[MG_CLASS_FITS];
+		maps = env_iface_maps(&env);
+		ifaces_forget(&maps, TEST_IFINDEX);
+		ok &= check(fast_packets(&env, MG_HOOK_POD_INGRESS) == 0, "still owned");
+		ok &= check(counters_of(&env, MG_HOOK_POD_INGRESS).packets[MG_CLASS_FITS] == fits,
+			    "fits after the interface went: %llu, want %llu",
+			    (unsigned long long)counters_of(&env, MG_HOOK_POD_INGRESS)
+				    .packets[MG_CLASS_FITS],
+			    (unsigned long long)fits);
 	}
 	env_teardown(&env);
 	return ok;
@@ -709,6 +821,8 @@ int main(void)
 	result("unconfigured interface: counted, passed, not judged", test_unconfigured());
 	result("interface whose spot another holds: found through the hash",
 	       test_spot_held_by_another());
+	result("fast path: takes what fits plainly, counts it once, folds it at the end",
+	       test_fast_path());
 
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

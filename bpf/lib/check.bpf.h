@@ -63,13 +63,6 @@ static __always_inline struct mg_iface_cfg *iface_cfg(__u32 ifindex)
 	return bpf_map_lookup_elem(&mg_ifaces, &ifindex);
 }
 
-static __always_inline struct mg_node_cfg *node_cfg(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&mg_node, &zero);
-}
-
 /* Whether @len fits every local Pod, so that looking up a local
  * destination cannot change the verdict (see mg_node_cfg). */
 static __always_inline bool fits_every_pod(__u32 len)

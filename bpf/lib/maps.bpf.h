@@ -65,6 +65,16 @@ struct {
 	__type(value, struct mg_counters);
 } mg_counters SEC(".maps");
 
+/* The fast path's counts, per CPU, direct-mapped at ifindex % MG_MAX_IFACES
+ * and owned by one interface each (struct mg_fast_count): counting a packet
+ * that fits costs one inlined lookup, with no configuration read. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MG_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct mg_fast_count);
+} mg_fast_counts SEC(".maps");
+
 /* The sampler's per-flow state: when a flow was last sampled and how many
  * of its packets have been folded since. Per CPU, so the fold needs no
  * atomics (kernels from 5.8 on) and stays exact; userspace sums the CPUs
@@ -91,5 +101,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } mg_stats SEC(".maps");
+
+/* mg_node's one entry (an array lookup: inlined). */
+static __always_inline struct mg_node_cfg *node_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&mg_node, &zero);
+}
 
 #endif /* MTUGUARD_MAPS_BPF_H */

@@ -100,9 +100,13 @@ static void configure(struct mtuguard_bpf *skel, int pods, int prefixes)
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = 1500, .path_mtu = 1450 };
 	/* As the guard writes it: the smallest prefix limit, none: no bound. */
 	struct mg_node_cfg node = { .pod_mtu_min = 1500,
-				    .route_mtu_min = prefixes ? 1450 : UINT32_MAX };
+				    .route_mtu_min = prefixes ? 1450 : UINT32_MAX,
+				    /* the smallest limit of all: the path's */
+				    .fast_bound = 1450 };
 	struct iface_maps ifaces = { .hash_fd = bpf_map__fd(skel->maps.mg_ifaces),
-				     .spots_fd = bpf_map__fd(skel->maps.mg_iface_spots) };
+				     .spots_fd = bpf_map__fd(skel->maps.mg_iface_spots),
+				     .fast_fd = bpf_map__fd(skel->maps.mg_fast_counts),
+				     .counters_fd = bpf_map__fd(skel->maps.mg_counters) };
 	int dsts = bpf_map__fd(skel->maps.mg_local_dsts);
 	__u32 ifindex, zero = 0;
 	int i;

@@ -92,14 +92,14 @@ static int open_pinned(const char *pin_dir, const char *name, __u32 key_size, __
 }
 
 /* A map that only some kernels have (mg_drops): -1 when absent, quietly. */
-static int open_pinned_optional(const char *pin_dir, const char *name)
+static int open_pinned_optional(const char *pin_dir, const char *name, __u32 value_size)
 {
 	char path[PATH_MAX];
 	int fd;
 
 	pin_path(path, sizeof(path), pin_dir, name);
 	fd = bpf_obj_get(path);
-	if (fd >= 0 && !map_matches(fd, path, sizeof(__u32), sizeof(__u64))) {
+	if (fd >= 0 && !map_matches(fd, path, sizeof(__u32), value_size)) {
 		close(fd);
 		return -1;
 	}
@@ -115,7 +115,7 @@ int cmd_stats(int argc, char **argv)
 	struct summary_row *summary = NULL;
 	struct pod_table cache = {};
 	__u64 stats[MG_STAT_MAX];
-	int counters_fd = -1, stats_fd = -1, drops_fd = -1;
+	int counters_fd = -1, stats_fd = -1, drops_fd = -1, fast_fd = -1;
 	int ret = EXIT_ERROR;
 	size_t n = 0;
 
@@ -149,12 +149,15 @@ int cmd_stats(int argc, char **argv)
 		goto out;
 	if (cni_cache_load(cni_dir, &cache) && cache.n == 0)
 		pr_info("no CNI cache at %s/results; Pods are shown by interface", cni_dir);
-	if (counters_read(counters_fd, 0, &rows, &n) || stats_read(stats_fd, stats) ||
+	/* Absent where an older watch pinned the maps (no fast path then). */
+	fast_fd = open_pinned_optional(common.pin_dir, MG_MAP_FAST_COUNTS,
+				       sizeof(struct mg_fast_count));
+	if (counters_read(counters_fd, fast_fd, 0, &rows, &n) || stats_read(stats_fd, stats) ||
 	    summary_build(rows, n, NULL, NULL, &cache, NULL, &summary)) {
 		pr_err("cannot read the pinned counters in %s", common.pin_dir);
 		goto out;
 	}
-	drops_fd = open_pinned_optional(common.pin_dir, MG_MAP_DROPS);
+	drops_fd = open_pinned_optional(common.pin_dir, MG_MAP_DROPS, sizeof(__u64));
 	summary_print(summary, n, stats, drops_fd, "stats", common.json);
 	ret = EXIT_OK;
 out:
@@ -164,6 +167,8 @@ out:
 		close(stats_fd);
 	if (drops_fd >= 0)
 		close(drops_fd);
+	if (fast_fd >= 0)
+		close(fast_fd);
 	free(rows);
 	free(summary);
 	pod_table_free(&cache);

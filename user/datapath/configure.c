@@ -62,7 +62,9 @@ static int claim_counters(struct guard *g, int ifindex, unsigned int pod_limit,
 static struct iface_maps iface_maps(const struct guard *g)
 {
 	return (struct iface_maps){ .hash_fd = bpf_map__fd(g->skel->maps.mg_ifaces),
-				    .spots_fd = bpf_map__fd(g->skel->maps.mg_iface_spots) };
+				    .spots_fd = bpf_map__fd(g->skel->maps.mg_iface_spots),
+				    .fast_fd = bpf_map__fd(g->skel->maps.mg_fast_counts),
+				    .counters_fd = bpf_map__fd(g->skel->maps.mg_counters) };
 }
 
 static int write_iface(struct guard *g, int ifindex, const struct mg_iface_cfg *cfg,
@@ -76,15 +78,18 @@ static int write_iface(struct guard *g, int ifindex, const struct mg_iface_cfg *
 	return err;
 }
 
-/* Tells the programs the smallest limit of a live Pod and of a prefix
- * (their fast path). */
+/* Tells the programs the smallest limit of a live Pod and of a prefix,
+ * and the smallest of all (their fast paths). */
 static int update_pod_mtu_min(struct guard *g)
 {
+	unsigned int bound = slots_limit_min(&g->slots);
 	struct mg_node_cfg cfg = { .pod_mtu_min = slots_pod_limit_min(&g->slots),
 				   .route_mtu_min = g->route_mtu_min,
 				   .abi_version = MG_ABI_VERSION,
 				   .build_hash = g->progs.build_hash };
 	__u32 zero = 0;
+
+	cfg.fast_bound = g->route_mtu_min < bound ? g->route_mtu_min : bound;
 
 	return update(bpf_map__fd(g->skel->maps.mg_node), &zero, &cfg, "the node's limits");
 }
@@ -138,6 +143,7 @@ static int configure_pod(struct guard *g, const struct pod_iface *pod, const str
 	slot = claim_counters(g, pod->ifindex, limit, pod_hooks, 2, &fresh);
 	if (slot < 0)
 		return slot;
+	slots_set_path_limit(&g->slots, slot, pl.off_node);
 	cfg.slot = (__u32)slot;
 	/* The smaller limit first, its addresses after: the programs never
 	 * take the fast path past a limit they may meet. */

@@ -83,7 +83,111 @@ static void sum_cpus(const char *values, int ncpus, struct mg_counters *sum)
 	}
 }
 
-int counters_sum(int map_fd, __u32 index, struct mg_counters *sum)
+/* Adds what the fast path counted of @row's interface and hook (fast.bpf.h)
+ * to its "fits", when the interface owns its entry of mg_fast_counts. */
+static int add_fast(int fast_fd, struct mg_counters *row)
+{
+	size_t stride = percpu_stride(sizeof(struct mg_fast_count));
+	__u32 spot = row->id.ifindex % MG_MAX_IFACES, dir = mg_hook_dir(row->id.hook);
+	int ncpus, cpu, err = 0;
+	char *values;
+
+	if (fast_fd < 0 || !row->id.ifindex)
+		return 0;
+	values = percpu_buffer(sizeof(struct mg_fast_count), &ncpus);
+	if (!values)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fast_fd, &spot, values)) {
+		err = -errno;
+	} else if (((const struct mg_fast_count *)(const void *)values)->ifindex ==
+		   row->id.ifindex) {
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			const struct mg_fast_count *v = (const void *)(values + cpu * stride);
+
+			row->packets[MG_CLASS_FITS] += v->packets[dir];
+			row->bytes[MG_CLASS_FITS] += v->bytes[dir];
+		}
+	}
+	free(values);
+	return err;
+}
+
+int counters_fast_claim(int fast_fd, __u32 ifindex)
+{
+	size_t stride = percpu_stride(sizeof(struct mg_fast_count));
+	__u32 spot = ifindex % MG_MAX_IFACES;
+	int ncpus, cpu, err = 0;
+	char *values;
+
+	values = percpu_buffer(sizeof(struct mg_fast_count), &ncpus);
+	if (!values)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fast_fd, &spot, values)) {
+		err = -errno;
+	} else if (((const struct mg_fast_count *)(const void *)values)->ifindex != ifindex) {
+		/* A new owner starts from zero (the last one's counts were
+		 * folded into its slot when it was forgotten). */
+		memset(values, 0, (size_t)ncpus * stride);
+		for (cpu = 0; cpu < ncpus; cpu++)
+			((struct mg_fast_count *)(values + cpu * stride))->ifindex = ifindex;
+		if (bpf_map_update_elem(fast_fd, &spot, values, BPF_ANY))
+			err = -errno;
+	}
+	free(values);
+	return err;
+}
+
+int counters_fast_release(int fast_fd, int counters_fd, __u32 ifindex, __u32 slot)
+{
+	size_t fstride = percpu_stride(sizeof(struct mg_fast_count));
+	size_t cstride = percpu_stride(sizeof(struct mg_counters));
+	__u32 spot = ifindex % MG_MAX_IFACES, dir;
+	char *fast = NULL, *counters = NULL, *zero = NULL;
+	int ncpus, cpu, err = 0;
+
+	fast = percpu_buffer(sizeof(struct mg_fast_count), &ncpus);
+	counters = percpu_buffer(sizeof(struct mg_counters), &ncpus);
+	if (!fast || !counters) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (bpf_map_lookup_elem(fast_fd, &spot, fast)) {
+		err = -errno;
+		goto out;
+	}
+	if (((const struct mg_fast_count *)(const void *)fast)->ifindex != ifindex)
+		goto out; /* not its entry: nothing counted there */
+	/* Unowned and cleared first, so that the fast path stops counting
+	 * into it; what it counted goes into the interface's own "fits", CPU
+	 * by CPU. An interface being forgotten has (next to) no traffic left. */
+	zero = percpu_buffer(sizeof(struct mg_fast_count), &ncpus);
+	if (!zero || bpf_map_update_elem(fast_fd, &spot, zero, BPF_ANY)) {
+		err = zero ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (dir = 0; dir < MG_DIR_MAX && counters_fd >= 0; dir++) {
+		__u32 index = slot * MG_COUNTERS_PER_IFACE + dir;
+
+		if (bpf_map_lookup_elem(counters_fd, &index, counters))
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			const struct mg_fast_count *f = (const void *)(fast + cpu * fstride);
+			struct mg_counters *c = (void *)(counters + cpu * cstride);
+
+			c->packets[MG_CLASS_FITS] += f->packets[dir];
+			c->bytes[MG_CLASS_FITS] += f->bytes[dir];
+		}
+		if (bpf_map_update_elem(counters_fd, &index, counters, BPF_ANY))
+			err = -errno;
+	}
+out:
+	free(fast);
+	free(counters);
+	free(zero);
+	return err;
+}
+
+int counters_sum(int map_fd, int fast_fd, __u32 index, struct mg_counters *sum)
 {
 	int ncpus, err = 0;
 	char *values;
@@ -96,10 +200,11 @@ int counters_sum(int map_fd, __u32 index, struct mg_counters *sum)
 	else
 		sum_cpus(values, ncpus, sum);
 	free(values);
-	return err;
+	return err ? err : add_fast(fast_fd, sum);
 }
 
-int counters_read(int map_fd, unsigned int entries, struct mg_counters **rows, size_t *n)
+int counters_read(int map_fd, int fast_fd, unsigned int entries, struct mg_counters **rows,
+		  size_t *n)
 {
 	struct mg_counters *out = NULL;
 	struct bpf_map_info info = {};
@@ -128,6 +233,9 @@ int counters_read(int map_fd, unsigned int entries, struct mg_counters **rows, s
 			break;
 		}
 		sum_cpus(values, ncpus, row);
+		err = add_fast(fast_fd, row);
+		if (err)
+			break;
 	}
 	free(values);
 	if (err) {

@@ -18,12 +18,23 @@
  * and the id set for each of its @hooks (the other entry stays unused). */
 int counters_reset(int map_fd, unsigned int slot, int ifindex, const enum mg_hook *hooks,
 		   int nhooks);
-/* Entry @index of mg_counters summed over CPUs. */
-int counters_sum(int map_fd, __u32 index, struct mg_counters *sum);
+/* Entry @index of mg_counters summed over CPUs, with what the fast path
+ * counted of its interface in mg_counters' "fits" (@fast_fd is
+ * mg_fast_counts; -1: the entry alone). */
+int counters_sum(int map_fd, int fast_fd, __u32 index, struct mg_counters *sum);
 /* Every entry of mg_counters in use among its first @entries (0: all),
- * summed over CPUs (each names itself by its id), sorted by ifindex then
- * hook; *rows malloc'd. */
-int counters_read(int map_fd, unsigned int entries, struct mg_counters **rows, size_t *n);
+ * summed over CPUs (each names itself by its id), with the fast path's
+ * counts added as counters_sum does, sorted by ifindex then hook; *rows
+ * malloc'd. */
+int counters_read(int map_fd, int fast_fd, unsigned int entries, struct mg_counters **rows,
+		  size_t *n);
+/* @ifindex owns its entry of mg_fast_counts from now on (from zero when
+ * it is new to it): the fast path counts its packets that fit there. */
+int counters_fast_claim(int fast_fd, __u32 ifindex);
+/* @ifindex no longer owns its entry: what the fast path counted there is
+ * added to the "fits" of its slot @slot in mg_counters (@counters_fd),
+ * so that its counts stay whole after it is gone. */
+int counters_fast_release(int fast_fd, int counters_fd, __u32 ifindex, __u32 slot);
 /* mg_stats summed over CPUs. */
 int stats_read(int map_fd, __u64 out[MG_STAT_MAX]);
 

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "datapath/counters.h"
+
 /*
  * An array update is a plain copy, which a program on another CPU may read
  * half done. So a spot is only ever rewritten in steps in which the
@@ -43,6 +45,7 @@ int ifaces_write(const struct iface_maps *m, __u32 ifindex, const struct mg_ifac
 {
 	__u32 spot = spot_of(ifindex);
 	struct mg_iface_spot held;
+	int err;
 
 	/* The hash first: it is what a program falls back on meanwhile. */
 	if (bpf_map_update_elem(m->hash_fd, &ifindex, cfg, BPF_ANY))
@@ -57,7 +60,11 @@ int ifaces_write(const struct iface_maps *m, __u32 ifindex, const struct mg_ifac
 		if (bpf_map_update_elem(m->spots_fd, &spot, &held, BPF_ANY))
 			return -errno;
 	}
-	return spot_write(m->spots_fd, spot, ifindex, cfg);
+	err = spot_write(m->spots_fd, spot, ifindex, cfg);
+	/* The spot is its own: so is the fast path's entry. */
+	if (!err && m->fast_fd >= 0)
+		err = counters_fast_claim(m->fast_fd, ifindex);
+	return err;
 }
 
 void ifaces_forget(const struct iface_maps *m, __u32 ifindex)
@@ -65,8 +72,13 @@ void ifaces_forget(const struct iface_maps *m, __u32 ifindex)
 	__u32 spot = spot_of(ifindex);
 	struct mg_iface_spot held;
 
-	/* The spot first (unmatched, configuration unchanged), the hash
-	 * after: a program never finds a spot whose hash entry is gone. */
+	struct mg_iface_cfg cfg;
+
+	/* The fast path's entry first (its counts folded into the slot), the
+	 * spot next (unmatched, configuration unchanged), the hash after: a
+	 * program never finds a spot whose hash entry is gone. */
+	if (m->fast_fd >= 0 && !bpf_map_lookup_elem(m->hash_fd, &ifindex, &cfg))
+		counters_fast_release(m->fast_fd, m->counters_fd, ifindex, cfg.slot);
 	if (!bpf_map_lookup_elem(m->spots_fd, &spot, &held) && held.ifindex == ifindex) {
 		held.ifindex = 0;
 		bpf_map_update_elem(m->spots_fd, &spot, &held, BPF_ANY);

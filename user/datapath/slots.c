@@ -62,6 +62,7 @@ void slots_retire(struct slot_pool *pool, int ifindex)
 	if (s && s->state == SLOT_LIVE) {
 		s->state = SLOT_RETIRED;
 		s->pod_limit = 0;
+		s->path_limit = 0;
 		s->retired = ++pool->retirements;
 	}
 }
@@ -75,6 +76,25 @@ unsigned int slots_pod_limit_min(const struct slot_pool *pool)
 
 		if (s->state == SLOT_LIVE && s->pod_limit && s->pod_limit < min)
 			min = s->pod_limit;
+	}
+	return min;
+}
+
+void slots_set_path_limit(struct slot_pool *pool, int slot, unsigned int path_limit)
+{
+	if (slot >= 0 && (unsigned int)slot < pool->used)
+		pool->slots[slot].path_limit = path_limit;
+}
+
+unsigned int slots_limit_min(const struct slot_pool *pool)
+{
+	unsigned int i, min = slots_pod_limit_min(pool);
+
+	for (i = 0; i < pool->used; i++) {
+		const struct slot *s = &pool->slots[i];
+
+		if (s->state == SLOT_LIVE && s->path_limit && s->path_limit < min)
+			min = s->path_limit;
 	}
 	return min;
 }
@@ -111,6 +131,7 @@ void slots_seed(struct slot_pool *pool, unsigned int slot, int ifindex, bool liv
 	s->ifindex = ifindex;
 	s->state = live ? SLOT_LIVE : SLOT_RETIRED;
 	s->pod_limit = live ? pod_limit : 0;
+	s->path_limit = 0; /* set when the Pod is configured again */
 	s->retired = live ? 0 : ++pool->retirements;
 	s->seen = false;
 	/* The earlier watch handed slots out in order, so those below are

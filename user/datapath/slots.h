@@ -24,9 +24,10 @@ enum slot_state {
 struct slot {
 	int ifindex;
 	enum slot_state state;
-	unsigned int pod_limit; /* a live Pod's limit, 0 for the uplink */
-	unsigned long retired;	/* retirement order, for reuse */
-	bool seen;		/* marked during slots_sweep_begin/end */
+	unsigned int pod_limit;	 /* a live Pod's limit, 0 for the uplink */
+	unsigned int path_limit; /* a live Pod's limit off the node (0: none) */
+	unsigned long retired;	 /* retirement order, for reuse */
+	bool seen;		 /* marked during slots_sweep_begin/end */
 };
 
 struct slot_pool {
@@ -44,6 +45,11 @@ int slots_claim(struct slot_pool *pool, int ifindex, unsigned int pod_limit, boo
 void slots_retire(struct slot_pool *pool, int ifindex);
 /* The smallest limit of a live Pod; UINT32_MAX when there is none. */
 unsigned int slots_pod_limit_min(const struct slot_pool *pool);
+/* A live Pod's limit off the node (its path MTU), for the fast path. */
+void slots_set_path_limit(struct slot_pool *pool, int slot, unsigned int path_limit);
+/* The smallest limit of a live Pod, to it or off the node (0 counts as no
+ * limit); UINT32_MAX when there is none. */
+unsigned int slots_limit_min(const struct slot_pool *pool);
 /* A full reconfiguration: begin, claim every interface still there, end;
  * live slots not claimed in between are retired, and @retired (if not
  * NULL) is told each one's ifindex. */

@@ -93,7 +93,8 @@ int takeover_seed_slots(struct slot_pool *pool, int ifaces_fd, int counters_fd)
 	for (slot = 0; slot < MG_MAX_IFACES; slot++) {
 		struct mg_counters sum;
 
-		err = counters_sum(counters_fd, mg_counter_index(slot, MG_HOOK_POD_INGRESS), &sum);
+		err = counters_sum(counters_fd, -1, mg_counter_index(slot, MG_HOOK_POD_INGRESS),
+				   &sum);
 		if (err)
 			return err;
 		if (!sum.id.ifindex)

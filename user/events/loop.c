@@ -134,7 +134,8 @@ int loop_finish(const struct loop *l, const struct guard *g)
 	ring_buffer__consume(l->rb);
 	err = flows_flush(guard_map_fd(g, MG_MAP_FLOWS), alerts_on_flush, l->alerts);
 	if (!err)
-		err = counters_read(guard_map_fd(g, MG_MAP_COUNTERS), guard_counter_entries(g),
+		err = counters_read(guard_map_fd(g, MG_MAP_COUNTERS),
+				    guard_map_fd(g, MG_MAP_FAST_COUNTS), guard_counter_entries(g),
 				    &rows, &n);
 	if (!err)
 		err = stats_read(guard_map_fd(g, MG_MAP_STATS), stats);

@@ -72,6 +72,7 @@ static int render_packets(const struct metrics_source *src, FILE *out)
 	int c, err;
 
 	err = counters_read(guard_map_fd(src->guard, MG_MAP_COUNTERS),
+			    guard_map_fd(src->guard, MG_MAP_FAST_COUNTS),
 			    guard_counter_entries(src->guard), &rows, &n);
 	if (!err)
 		err = summary_build(rows, n, &src->view->node, src->view->ids, NULL, NULL,
