@@ -63,6 +63,97 @@ stop_watch() {
 	WATCH_PID=
 }
 
+# The kernel's own accounting (kernel.bpf_stats_enabled: run_time_ns /
+# run_cnt) of each program under real traffic, beside a no-op program
+# attached at the same hook in the same run (a clsact filter after
+# mtuguard's TCX link: the same packets), so that the difference per packet
+# is mtuguard's cost and the machine's drift cancels out.
+NOOP_OBJ=$ROOT/.output/noop.bpf.o
+# "<ifname> <ingress|egress> <hook name>" for every hook the watch has.
+live_hooks() {
+	printf '%s ingress pod_ingress\n%s egress pod_egress\n' "$WEB_IF" "$WEB_IF" "$DNS_IF" "$DNS_IF"
+	printf '%s ingress uplink_ingress\n' "$UPLINK"
+}
+# Prints "hook runs ns_per_run" for mtuguard's program and the no-op at each
+# hook, summed over the interfaces that have that hook.
+live_stats() {
+	local ids
+	ids=$(while read -r dev dir hook; do
+		node tc filter show dev "$dev" "$dir" 2>/dev/null | grep -oE 'id [0-9]+ name bench_noop_tc' |
+			grep -oE '[0-9]+' | sed "s/^/$hook noop /"
+	done < <(live_hooks))
+	bpftool prog show --json | jq -r --arg ids "$ids" '
+		($ids | split("\n") | map(select(length > 0) | split(" ") | {key: .[2], value: .[0]}) | from_entries) as $noop |
+		[.[] | select(.run_cnt > 0) |
+			if (.name | test("^mg_(pod|uplink)")) then {hook: (.name | sub("^mg_"; "") | sub("uplink_tc"; "uplink_ingress")), who: "mtuguard", cnt: .run_cnt, ns: .run_time_ns}
+			elif ($noop[(.id | tostring)] != null) then {hook: $noop[(.id | tostring)], who: "noop", cnt: .run_cnt, ns: .run_time_ns}
+			else empty end] |
+		group_by(.hook + .who)[] | {hook: .[0].hook, who: .[0].who, cnt: (map(.cnt) | add), ns: (map(.ns) | add)} |
+		"\(.hook) \(.who) \(.cnt) \(.ns / .cnt * 10 | floor / 10)"'
+}
+# One traffic run ($1: tcp or udp) with the stats reset (the programs are
+# reloaded by a fresh watch and fresh filters), then the table rows.
+live_run() {
+	local kind=$1 dev dir hook server
+	start_watch || return 1
+	while read -r dev dir hook; do
+		node tc qdisc add dev "$dev" clsact 2>/dev/null
+		node tc filter add dev "$dev" "$dir" prio 49152 bpf da obj "$NOOP_OBJ" sec tc || return 1
+	done < <(live_hooks)
+	bounded 30 ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
+	server=$!
+	wait_iperf_server || return 1
+	if [[ $kind == tcp ]]; then
+		bounded 30 ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" -t 3 -P 2 >/dev/null 2>&1
+	else
+		bounded 30 ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" -u -l 64 -b 0 -t 3 >/dev/null 2>&1
+	fi
+	wait "$server"
+	live_stats | sed "s/^/$kind /"
+	while read -r dev dir hook; do
+		node tc filter del dev "$dev" "$dir" prio 49152 2>/dev/null
+	done < <(live_hooks)
+	stop_watch
+	# The packets on the wire those runs stood for (a GSO skb is many),
+	# from the watch's own exact counts.
+	jq -r 'select(.event == "summary") | .interfaces | group_by(.hook)[] |
+		"'"$kind"' \(.[0].hook) wire \(map(.packets | to_entries | map(.value) | add) | add) 0"' "$OUT/watch.out"
+}
+bench_live_cost() {
+	echo "== under real traffic: the kernel's run_time_ns / run_cnt beside a no-op at the same hook"
+	"$ROOT/tools/lab.sh" up consistent >/dev/null
+	local before
+	before=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1
+	(live_run tcp && live_run udp) >"$OUT/prog-live.rows" 2>&1
+	sysctl -qw kernel.bpf_stats_enabled="$before"
+	printf '  %-6s %-15s %10s %10s %9s %9s %11s %11s\n' traffic hook runs packets mtuguard no-op "diff/run" "diff/packet"
+	python3 - "$OUT/prog-live.rows" "$OUT/prog-live.json" <<'PY'
+import json, sys
+rows = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) != 5:
+        print("  " + line.rstrip())
+        continue
+    kind, hook, who, cnt, ns = f
+    rows.setdefault((kind, hook), {})[who] = (int(cnt), float(ns))
+out = []
+for (kind, hook), r in sorted(rows.items()):
+    if "mtuguard" not in r or "noop" not in r:
+        continue
+    (cnt, mg), (_, noop) = r["mtuguard"], r["noop"]
+    wire = r.get("wire", (cnt, 0))[0] or cnt
+    per_packet = (mg - noop) * cnt / wire
+    print(f"  {kind:6s} {hook:15s} {cnt:10d} {wire:10d} {mg:9.1f} {noop:9.1f} {mg - noop:11.1f} {per_packet:11.1f}")
+    out.append({"traffic": kind, "hook": hook, "runs": cnt, "wire_packets": wire,
+                "mtuguard_ns": mg, "noop_ns": noop, "difference_ns_per_run": round(mg - noop, 1),
+                "difference_ns_per_packet": round(per_packet, 1)})
+json.dump(out, open(sys.argv[2], "w"), indent=1)
+PY
+	"$ROOT/tools/lab.sh" down
+}
+
 # --- 1. per-packet cost of each program --------------------------------------------
 bench_prog() {
 	echo "== per-packet cost (BPF_PROG_TEST_RUN, beside a no-op program)"
@@ -73,22 +164,7 @@ bench_prog() {
 	echo "== per-packet cost with 1,000 destination prefixes in the trie"
 	"$OUT/prog_cost" --rounds 9 --repeat 200000 --prefixes 1000 --json "$OUT/prog-prefixes.json" |
 		grep -E 'pod_ingress|packet'
-	echo "== the kernel's own accounting under iperf3 (kernel.bpf_stats_enabled)"
-	"$ROOT/tools/lab.sh" up consistent >/dev/null
-	local before
-	before=$(sysctl -n kernel.bpf_stats_enabled)
-	sysctl -qw kernel.bpf_stats_enabled=1
-	start_watch || return 1
-	bounded 30 ip netns exec "$NS_REMOTE" iperf3 -s -1 -B "$REMOTE_IP" >/dev/null 2>&1 &
-	local server=$!
-	wait_iperf_server
-	bounded 30 ip netns exec "$NS_WEB" iperf3 -c "$REMOTE_IP" -t 3 -P 2 >/dev/null 2>&1
-	wait "$server"
-	bpftool prog show --json | jq -r '.[] | select(.name | test("^mg_(pod|uplink)")) |
-		select(.run_cnt > 0) | "  \(.name): \(.run_cnt) runs, \(.run_time_ns / .run_cnt | floor) ns/run"' |
-		tee "$OUT/prog-kernel-stats.txt"
-	stop_watch
-	sysctl -qw kernel.bpf_stats_enabled="$before"
+	bench_live_cost
 	"$ROOT/tools/lab.sh" down
 }
 
