@@ -83,11 +83,36 @@ static void test_a_live_pod_is_never_dropped(void **state)
 	node_free(&node);
 }
 
+/* A netkit Pod device (a CNI in netkit mode) is not taken for a veth Pod,
+ * and is told about once, however many events it has. */
+static void test_a_netkit_pod_is_told_not_watched(void **state)
+{
+	struct node node = { .uplink = { .ifindex = 1 } };
+	struct nl_link nk = pod_link(60);
+	bool added;
+	int i;
+
+	(void)state;
+	snprintf(nk.kind, sizeof(nk.kind), "netkit");
+	for (i = 0; i < 3; i++) {
+		assert_null(node_upsert_pod(&node, &nk, &added));
+		assert_false(added);
+	}
+	assert_int_equal(node.n_pods, 0);
+	assert_int_equal(node.n_netkit_told, 1);
+	assert_true(node_netkit_pod(&node, &nk));
+	nk.peer_netnsid = -1; /* a netkit pair inside one netns: no Pod's */
+	nk.ifindex = 61;
+	assert_false(node_netkit_pod(&node, &nk));
+	node_free(&node);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gone_pods_are_kept_up_to_a_bound),
 		cmocka_unit_test(test_a_live_pod_is_never_dropped),
+		cmocka_unit_test(test_a_netkit_pod_is_told_not_watched),
 	};
 
 	log_set_level(LOG_ERROR); /* every Pod end is unreadable, by design */

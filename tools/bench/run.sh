@@ -166,6 +166,28 @@ bench_prog() {
 		grep -E 'pod_ingress|packet'
 	bench_live_cost
 	"$ROOT/tools/lab.sh" down
+	prog_verdict "$OUT/prog.json"
+}
+
+# Issue 14's target on the mix's packets that fit outside GSO: at most 1.25x
+# the no-op on TC, 1.5x on XDP.
+prog_verdict() {
+	python3 - "$1" <<'PY'
+import json, sys
+res = json.load(open(sys.argv[1]))["results"]
+fast = ("tcp ack", "full size, fits", "ipv6", "802.1Q")
+worst = {}
+for r in res:
+    if not r["packet"].startswith(fast) or not r["noop_ns"]:
+        continue
+    ratio = r["mtuguard_ns"] / r["noop_ns"]
+    if ratio > worst.get(r["program"], (0, ""))[0]:
+        worst[r["program"]] = (ratio, r["packet"])
+for prog, (ratio, packet) in sorted(worst.items()):
+    target = 1.5 if prog.endswith("xdp") else 1.25
+    verdict = "met" if ratio <= target else "MISSED"
+    print(f"  target fast path <= {target}x the no-op: {prog} {verdict} (worst {ratio:.2f}x, {packet})")
+PY
 }
 
 # --- 2. throughput with the guard and its alternatives ---------------------------------
@@ -469,6 +491,11 @@ bench_restart() {
 	done
 	echo "]" >>"$OUT/restart.json"
 	scale_down
+	# Issue 14's targets: watching again (the old watch's stop plus the new
+	# one's start) under 1 s at 110 Pods and 3 s at 1,000.
+	jq -r '.[] | (.stop_s + .restart_s) as $again | (if .pods <= 110 then 1 else 3 end) as $t |
+		"  target restart over \(.pods) Pods under \($t) s: \(if $again < $t then "met" else "MISSED" end) (\($again * 100 | round / 100) s; with new programs \((.stop_again_s + .restart_new_programs_s) * 100 | round / 100) s, the verifier)"' \
+		"$OUT/restart.json"
 }
 
 if [[ $EUID != 0 ]]; then

@@ -241,6 +241,29 @@ static void fill_pod(struct node *node, struct pod_iface *pod, const struct nl_l
 	node_reread_pod(node, pod);
 }
 
+bool node_netkit_pod(struct node *node, const struct nl_link *l)
+{
+	size_t i;
+	int *told;
+
+	if (strcmp(l->kind, "netkit") || l->peer_netnsid < 0)
+		return false;
+	for (i = 0; i < node->n_netkit_told; i++) {
+		if (node->netkit_told[i] == l->ifindex)
+			return true;
+	}
+	told = ARRAY_PUSH(node->netkit_told, node->n_netkit_told);
+	if (told)
+		*told = l->ifindex;
+	/* netkit's own attach points (BPF_NETKIT_PRIMARY, kernel 6.7) run
+	 * where the CNI's programs redirect; mtuguard has not been tested
+	 * there (no netkit in the labs' kernels), so it does not guess. */
+	pr_warn("%s is a netkit device (a CNI in netkit mode): mtuguard watches veths only, so "
+		"the Pod behind it is not watched and not audited",
+		l->name);
+	return true;
+}
+
 static int find_pods(struct node *node, const struct nl_link *links, size_t n)
 {
 	size_t i;
@@ -248,7 +271,7 @@ static int find_pods(struct node *node, const struct nl_link *links, size_t n)
 	for (i = 0; i < n; i++) {
 		struct pod_iface *pod;
 
-		if (!is_pod_link(node, &links[i]))
+		if (node_netkit_pod(node, &links[i]) || !is_pod_link(node, &links[i]))
 			continue;
 		pod = ARRAY_PUSH(node->pods, node->n_pods);
 		if (!pod)
@@ -294,7 +317,7 @@ struct pod_iface *node_upsert_pod(struct node *node, const struct nl_link *link,
 	struct pod_iface *pod;
 
 	*added = false;
-	if (!is_pod_link(node, link))
+	if (node_netkit_pod(node, link) || !is_pod_link(node, link))
 		return NULL;
 	pod = node_find_pod(node, link->ifindex);
 	/* The same veth under a new name (same ifindex, same peer): renamed,
@@ -482,5 +505,6 @@ void node_free(struct node *node)
 	free(node->routes);
 	free(node->pods);
 	free(node->node_addrs);
+	free(node->netkit_told);
 	memset(node, 0, sizeof(*node));
 }

@@ -74,6 +74,10 @@ struct node {
 	size_t n_links;
 	struct nl_route *routes;
 	size_t n_routes;
+	/* Pod devices that are netkit, not veth (Cilium's and Calico's
+	 * netkit mode): told once each that they are not watched. */
+	int *netkit_told;
+	size_t n_netkit_told;
 };
 
 /* Reads the node. @uplink_name NULL: the default route's interface;
@@ -81,6 +85,10 @@ struct node {
  * here (one sentence) and returned as -errno. */
 int node_discover(struct node *node, const char *uplink_name, const struct node_roles *roles);
 struct pod_iface *node_find_pod(const struct node *node, int ifindex);
+/* A netkit device with its peer in another netns: a Pod's, which the TC
+ * hooks on veths do not watch. Says so once per device (warning) and
+ * returns true. */
+bool node_netkit_pod(struct node *node, const struct nl_link *l);
 struct pod_iface *node_find_pod_by_peer(const struct node *node, int nsid, int peer_ifindex);
 
 /* Following the node (monitor.h). Pointers into node->pods are valid only
