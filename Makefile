@@ -27,6 +27,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 PROG_TEST := $(OUTPUT)/tests/bpf_prog_test
 DIFF_TEST := $(OUTPUT)/tests/bpf_diff
+ASSIST_TEST := $(OUTPUT)/tests/assist_test
 
 # Sanitizers (ASan, UBSan) and fuzzing: the userspace objects again, built by
 # clang with instrumentation; the unit tests and the fuzz targets link them.
@@ -77,7 +78,11 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
-$(PROG_TEST): tests/bpf_prog_test.c tests/frames.h $(SKELS) $(LIB_OBJS) | $(OUTPUT)/tests
+$(PROG_TEST): tests/bpf_prog_test.c tests/frames.h tests/bpf_check.h $(SKELS) $(LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+$(ASSIST_TEST): tests/assist_test.c tests/frames.h tests/bpf_check.h $(SKELS) $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) $(LDLIBS) -o $@
 
@@ -125,7 +130,7 @@ fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-test-bins: mtuguard $(UNIT_BINS) $(PROG_TEST) $(DIFF_TEST) $(ASAN_UNIT_BINS) $(FUZZ_BINS)
+test-bins: mtuguard $(UNIT_BINS) $(PROG_TEST) $(ASSIST_TEST) $(DIFF_TEST) $(ASAN_UNIT_BINS) $(FUZZ_BINS)
 
 # The long differential campaign, on demand: DIFF_FRAMES=1000000 DIFF_SEED=7
 DIFF_FRAMES ?= 1000000

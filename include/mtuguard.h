@@ -272,6 +272,31 @@ struct mg_flow_state {
 };
 _Static_assert(sizeof(struct mg_flow_state) == 16 + sizeof(struct mg_event), "mg_flow_state ABI");
 
+/*
+ * The PMTUD assist (bpf/assist.bpf.c, opt-in): its rate limiter's key, and
+ * what it did, per Pod, at the Pod's counter slot (mg_iface_cfg.slot).
+ */
+struct mg_assist_key {
+	__u32 ifindex; /* the Pod's host-side veth */
+	__u32 pad;
+	struct mg_addr daddr; /* where its packet was going */
+};
+_Static_assert(sizeof(struct mg_assist_key) == 28, "mg_assist_key ABI");
+struct mg_assist_counts {
+	__u64 answered;	    /* oversize DF packets answered with ICMP too-big (and dropped) */
+	__u64 rate_limited; /* ones not answered: the last answer to that destination was recent */
+	__u64 mss_clamped;  /* SYNs from the Pod and SYN-ACKs to it whose MSS was lowered */
+};
+_Static_assert(sizeof(struct mg_assist_counts) == 24, "mg_assist_counts ABI");
+/* The smallest MTU an ICMP too-big may announce (what a receiver accepts:
+ * IPv4's 552 is Linux's min_pmtu; IPv6's minimum link MTU is 1280). */
+#define MG_ASSIST_MIN_MTU_V4 552
+#define MG_ASSIST_MIN_MTU_V6 1280
+/* How much of the packet a reply quotes: IPv4 up to 576 bytes in all
+ * (RFC 1812), IPv6 up to 1280 (RFC 4443). */
+#define MG_ASSIST_QUOTE_V4 548
+#define MG_ASSIST_QUOTE_V6 1232
+
 /* Map names as pinned under the pin directory (and as in the BPF object). */
 #define MG_MAP_IFACES "mg_ifaces"
 #define MG_MAP_IFACE_SPOTS "mg_iface_spots"
@@ -284,6 +309,8 @@ _Static_assert(sizeof(struct mg_flow_state) == 16 + sizeof(struct mg_event), "mg
 #define MG_MAP_ROUTES "mg_routes"
 #define MG_MAP_EVENTS "mg_events"
 #define MG_MAP_FAST_COUNTS "mg_fast_counts"
+#define MG_MAP_ASSIST_COUNTS "mg_assist_counts"
+#define MG_MAP_ASSIST_ANSWERS "mg_assist_answers"
 
 /* Every program's name starts with this, so detach can tell ours apart. */
 #define MG_PROG_PREFIX "mg_"

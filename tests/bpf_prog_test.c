@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf_check.h"
 #include "datapath/counters.h"
 #include "frames.h"
 #include "datapath/ifaces.h"
@@ -47,32 +48,6 @@ static const enum mg_hook prog_hook[] = {
 	[UPLINK_TC] = MG_HOOK_UPLINK_INGRESS,
 	[UPLINK_XDP] = MG_HOOK_UPLINK_INGRESS,
 };
-
-static int passed, failed;
-
-/* Like selftests' ASSERT_*: prints why and returns false on failure. */
-static bool check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok)
-		return true;
-	fputs("    ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	return false;
-}
-
-static void result(const char *name, bool ok)
-{
-	printf("%s: bpf: %s\n", ok ? "PASS" : "FAIL", name);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 struct env {
 	struct mtuguard_bpf *skel;

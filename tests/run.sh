@@ -50,6 +50,7 @@ run_unit() {
 	echo "== BPF program tests"
 	if [[ $EUID == 0 ]]; then
 		"$OUT/bpf_prog_test" | grep -v ' passed, .* failed$'
+		"$OUT/assist_test" | grep -v ' passed, .* failed$'
 		echo "== differential test of the BPF decision against the reference model"
 		"$OUT/bpf_diff" --frames 20000 --seed 1
 	else

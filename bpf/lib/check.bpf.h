@@ -127,6 +127,43 @@ static __always_inline void judge(struct mg_verdict *v, const struct mg_pkt *p, 
 	v->class = (limit && len > limit) ? oversize_class(p) : MG_CLASS_FITS;
 }
 
+/* The limit a Pod's packet to @daddr must fit, and where it comes from. */
+struct mg_limit {
+	__u32 mtu;    /* 0: none */
+	__u32 source; /* enum mg_limit_source */
+	__u32 id;     /* MG_LIMIT_ROUTE: which route */
+};
+
+/* What a Pod (configured as @cfg) sending to @daddr must fit: the Pod it
+ * is addressed to, nothing for the node itself, else the destination's
+ * prefix, else the path off the node. The observer judges by it, and the
+ * assist (assist.bpf.c) answers and clamps by the same. */
+static __always_inline struct mg_limit pod_limit_towards(const struct mg_iface_cfg *cfg,
+							 const struct mg_addr *daddr)
+{
+	struct mg_local_dst *dst = bpf_map_lookup_elem(&mg_local_dsts, daddr);
+	struct mg_limit l = {};
+	struct mg_route *route;
+
+	if (dst) {
+		if (dst->kind == MG_DST_POD) {
+			l.mtu = dst->mtu;
+			l.source = MG_LIMIT_LOCAL_POD;
+		}
+		return l;
+	}
+	route = route_of(daddr);
+	if (route) {
+		l.mtu = route->mtu;
+		l.source = MG_LIMIT_ROUTE;
+		l.id = route->id;
+		return l;
+	}
+	l.mtu = cfg->path_mtu;
+	l.source = MG_LIMIT_PATH_MTU;
+	return l;
+}
+
 /* Pod ingress: what a Pod sends must fit the Pod it is addressed to, or
  * the path off the node. */
 static __always_inline void check_pod_ingress(struct mg_verdict *v, const struct mg_pkt *p,
@@ -134,7 +171,7 @@ static __always_inline void check_pod_ingress(struct mg_verdict *v, const struct
 					      __u32 len)
 {
 	struct mg_node_cfg *node = node_cfg();
-	struct mg_local_dst *dst;
+	struct mg_limit limit;
 
 	/* The fast path: most packets fit the path, every Pod and every
 	 * destination prefix. One that fits the path and every Pod but not
@@ -155,21 +192,9 @@ static __always_inline void check_pod_ingress(struct mg_verdict *v, const struct
 		}
 	}
 	v->pod_mtu = cfg->pod_mtu;
-	dst = bpf_map_lookup_elem(&mg_local_dsts, &p->daddr);
-	if (!dst) {
-		/* Off the node: its prefix's limit, else the path MTU. */
-		struct mg_route *route = route_of(&p->daddr);
-
-		if (route) {
-			judge(v, p, len, route->mtu, MG_LIMIT_ROUTE, ifindex);
-			v->limit_id = route->id;
-		} else {
-			judge(v, p, len, cfg->path_mtu, MG_LIMIT_PATH_MTU, ifindex);
-		}
-	} else if (dst->kind == MG_DST_POD)
-		judge(v, p, len, dst->mtu, MG_LIMIT_LOCAL_POD, ifindex);
-	else
-		judge(v, p, len, 0, MG_LIMIT_NONE, ifindex);
+	limit = pod_limit_towards(cfg, &p->daddr);
+	judge(v, p, len, limit.mtu, limit.source, ifindex);
+	v->limit_id = limit.id;
 }
 
 /* Pod egress: what is delivered to a Pod must fit its MTU (the veth drops
