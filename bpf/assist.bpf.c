@@ -20,6 +20,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "lib/check.bpf.h"
+#include "lib/fast.bpf.h"
 #include "lib/mss.bpf.h"
 #include "lib/reply.bpf.h"
 
@@ -120,6 +121,15 @@ static __always_inline bool may_answer(const struct mg_pkt *p, __u32 ifindex, __
 	       !is_multicast(&p->daddr) && !is_icmp_error(p) && from_the_pod(p, ifindex);
 }
 
+/* Whether a packet over @l is dropped without an ICMP error: a prefix
+ * says so itself (the bridged uplink's), the others by their source. */
+static __always_inline bool silent(const struct mg_limit *l)
+{
+	if (l->source == MG_LIMIT_ROUTE)
+		return l->route_flags & MG_ROUTE_F_SILENT;
+	return assist_silent_sources & (1U << l->source);
+}
+
 /* One answer per (Pod, destination) per assist_interval_ns. */
 static __always_inline bool rate_allows(__u32 ifindex, const struct mg_addr *daddr)
 {
@@ -159,6 +169,49 @@ __noinline int mg_assist_reply(struct __sk_buff *skb, const struct mg_pkt *p, __
 						    : reply_v4(skb, p, mtu));
 }
 
+/* The fast path: a packet within the smallest limit on the node is never
+ * answered, so unless it is a SYN (or SYN-ACK) to clamp it passes after
+ * one look at its headers (fast.bpf.h), as the observer's does. */
+static __always_inline bool passes_at_once(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct mg_node_cfg *node = node_cfg();
+	__u8 *flags, proto = 0;
+	__u32 l3_off, l4_off;
+	struct ethhdr *eth;
+
+	if (!node)
+		return false;
+	l3_off = fast_fits(data, data_end, node->fast_bound, false);
+	if (!l3_off)
+		return false;
+	/* fast_fits took only IPv4 without options or IPv6 with TCP or UDP
+	 * next: the L4 header is at a fixed place. */
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return false;
+	if (data + l3_off + sizeof(struct ipv6hdr) <= data_end &&
+	    (*(__u8 *)(data + l3_off) >> 4) == 6) {
+		proto = ((struct ipv6hdr *)(data + l3_off))->nexthdr;
+		l4_off = l3_off + sizeof(struct ipv6hdr);
+	} else if (data + l3_off + sizeof(struct iphdr) <= data_end) {
+		struct iphdr *iph = data + l3_off;
+
+		/* A later fragment has no TCP header to clamp. */
+		proto = iph->frag_off & bpf_htons(MG_IP_OFFSET) ? 0 : iph->protocol;
+		l4_off = l3_off + sizeof(struct iphdr);
+	} else {
+		return false;
+	}
+	if (proto != IPPROTO_TCP)
+		return true;
+	flags = data + l4_off + MG_TCP_FLAGS_OFF;
+	if ((void *)(flags + 1) > data_end)
+		return false;
+	return !(*flags & MG_TCP_SYN);
+}
+
 SEC("tc")
 int mg_assist_in(struct __sk_buff *skb)
 {
@@ -169,6 +222,8 @@ int mg_assist_in(struct __sk_buff *skb)
 	struct mg_limit limit;
 	__u8 flags;
 
+	if (passes_at_once(skb))
+		return MG_TC_ACT_UNSPEC;
 	cfg = pod_cfg(ifindex);
 	if (!cfg || mg_assist_parse(skb, &p))
 		return MG_TC_ACT_UNSPEC;
@@ -183,7 +238,7 @@ int mg_assist_in(struct __sk_buff *skb)
 	/* A GSO packet is cut into segments after us; it is not answered
 	 * (its segments' fate is the NIC's), only new connections' MSS. */
 	if (!assist_answer || skb->gso_size || !limit.mtu || p.l3_len <= limit.mtu ||
-	    !(assist_silent_sources & (1U << limit.source)) || !may_answer(&p, ifindex, limit.mtu))
+	    !silent(&limit) || !may_answer(&p, ifindex, limit.mtu))
 		return MG_TC_ACT_UNSPEC;
 	if (!rate_allows(ifindex, &p.daddr)) {
 		if (counts)
@@ -211,6 +266,8 @@ int mg_assist_out(struct __sk_buff *skb)
 	struct mg_pkt p = {};
 	struct mg_limit limit;
 
+	if (passes_at_once(skb))
+		return MG_TC_ACT_UNSPEC;
 	cfg = pod_cfg(ifindex);
 	if (!cfg || mg_assist_parse(skb, &p))
 		return MG_TC_ACT_UNSPEC;

@@ -144,7 +144,7 @@ _Static_assert(sizeof(struct mg_node_cfg) == 24, "mg_node_cfg ABI");
 
 /* Raised whenever a map's key or value changes meaning, even at the same
  * size (the kernel checks sizes only when a pinned map is reused). */
-#define MG_ABI_VERSION 2
+#define MG_ABI_VERSION 3
 
 /*
  * A destination prefix, as the key of the LPM trie mg_routes: the family in
@@ -167,8 +167,14 @@ _Static_assert(sizeof(struct mg_route_key) == 24, "mg_route_key ABI");
 struct mg_route {
 	__u32 mtu;
 	__u32 id;
+	__u32 flags; /* MG_ROUTE_F_* */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct mg_route) == 8, "mg_route ABI");
+_Static_assert(sizeof(struct mg_route) == 16, "mg_route ABI");
+/* A packet over the route's limit is dropped without an ICMP error: the
+ * limit is a switched device's (the bridged uplink's), not a router's.
+ * What the assist answers (bpf/assist.bpf.c). */
+#define MG_ROUTE_F_SILENT (1U << 0)
 
 /* Destination prefixes at most: a node's routes, one per remote Pod block
  * (a 5,000-node cluster's worth, with room), plus what a CNI adds. */

@@ -11,7 +11,8 @@
  * The test interface is the loopback (ifindex 1), a Pod with MTU 1500 and
  * path MTU 1450 whose addresses are 10.0.0.10 and fd00::10 (the frames'
  * default source); 10.9.0.0/16 is a prefix at 1400 on a routed path, which
- * the kernel answers itself.
+ * the kernel answers itself, and 10.8.0.0/16 one at 1420 by the switched
+ * uplink, which drops silently.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -33,6 +34,7 @@
 #define POD_MTU 1500
 #define PATH_MTU 1450
 #define ROUTE_MTU 1400
+#define SILENT_ROUTE_MTU 1420
 #define TC_ACT_UNSPEC_ ((__u32)-1)
 #define TC_ACT_REDIRECT_ 7
 
@@ -54,7 +56,11 @@ static bool env_setup(struct env *env, bool answer)
 {
 	static const enum mg_hook hooks[] = { MG_HOOK_POD_INGRESS, MG_HOOK_POD_EGRESS };
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD, .pod_mtu = POD_MTU, .path_mtu = PATH_MTU };
-	struct mg_node_cfg node = { .pod_mtu_min = POD_MTU, .route_mtu_min = ROUTE_MTU };
+	/* As the guard writes it: the smallest limit of all bounds the
+	 * fast path, which the assist takes too. */
+	struct mg_node_cfg node = { .pod_mtu_min = POD_MTU,
+				    .route_mtu_min = ROUTE_MTU,
+				    .fast_bound = ROUTE_MTU };
 	struct mg_route_key key = { .prefixlen = MG_ROUTE_FAMILY_BITS + 16,
 				    .family = AF_INET,
 				    .addr = { 10, 9 } };
@@ -85,6 +91,11 @@ static bool env_setup(struct env *env, bool answer)
 	bpf_map_update_elem(bpf_map__fd(env->obs->maps.mg_node), &zero, &node, BPF_ANY);
 	put_addr(bpf_map__fd(env->obs->maps.mg_local_dsts), 4, "10.0.0.10", TEST_IFINDEX, POD_MTU);
 	put_addr(bpf_map__fd(env->obs->maps.mg_local_dsts), 6, "fd00::10", TEST_IFINDEX, POD_MTU);
+	bpf_map_update_elem(bpf_map__fd(env->obs->maps.mg_routes), &key, &route, BPF_ANY);
+	/* 10.8.0.0/16 by the bridged uplink itself: switched, silent. */
+	key.addr[1] = 8;
+	route.mtu = SILENT_ROUTE_MTU;
+	route.flags = MG_ROUTE_F_SILENT;
 	bpf_map_update_elem(bpf_map__fd(env->obs->maps.mg_routes), &key, &route, BPF_ANY);
 	return true;
 }
@@ -229,8 +240,11 @@ static bool test_answers(void)
 {
 	struct frame_spec v4 = { .family = FRAME_IPV4, .l3_len = 1500, .df = true };
 	struct frame_spec v6 = { .family = FRAME_IPV6, .l3_len = 1500 };
-	uint8_t f4[FRAME_MAX], f6[FRAME_MAX];
-	__u32 n4 = build_frame(&v4, f4), n6 = build_frame(&v6, f6);
+	struct frame_spec sr = {
+		.family = FRAME_IPV4, .l3_len = 1440, .df = true, .dst = "10.8.1.1"
+	};
+	uint8_t f4[FRAME_MAX], f6[FRAME_MAX], fs[FRAME_MAX];
+	__u32 n4 = build_frame(&v4, f4), n6 = build_frame(&v6, f6), ns = build_frame(&sr, fs);
 	struct outcome o;
 	struct env env;
 	bool ok;
@@ -241,7 +255,9 @@ static bool test_answers(void)
 		ok &= check_reply(&o, f4, n4, false, PATH_MTU);
 		o = run(&env, false, f6, n6);
 		ok &= check_reply(&o, f6, n6, true, PATH_MTU);
-		ok &= check(counts_of(&env).answered == 2, "answered %llu, want 2",
+		o = run(&env, false, fs, ns);
+		ok &= check_reply(&o, fs, ns, false, SILENT_ROUTE_MTU);
+		ok &= check(counts_of(&env).answered == 3, "answered %llu, want 3",
 			    (unsigned long long)counts_of(&env).answered);
 	}
 	env_teardown(&env);
@@ -276,6 +292,10 @@ static bool test_exclusions(void)
 		  { .family = FRAME_IPV4, .l3_len = 1500, .df = true, .src = "10.0.0.77" },
 		  0 },
 		{ "a packet that fits", { .family = FRAME_IPV4, .l3_len = 1450, .df = true }, 0 },
+		{ "a small one (the fast path)",
+		  { .family = FRAME_IPV4, .l3_len = 100, .df = true },
+		  0 },
+		{ "a small IPv6 one", { .family = FRAME_IPV6, .l3_len = 100 }, 0 },
 		{ "a routed path (the kernel answers it)",
 		  { .family = FRAME_IPV4, .l3_len = 1450, .df = true, .dst = "10.9.0.1" },
 		  0 },

@@ -129,9 +129,10 @@ static __always_inline void judge(struct mg_verdict *v, const struct mg_pkt *p, 
 
 /* The limit a Pod's packet to @daddr must fit, and where it comes from. */
 struct mg_limit {
-	__u32 mtu;    /* 0: none */
-	__u32 source; /* enum mg_limit_source */
-	__u32 id;     /* MG_LIMIT_ROUTE: which route */
+	__u32 mtu;	   /* 0: none */
+	__u32 source;	   /* enum mg_limit_source */
+	__u32 id;	   /* MG_LIMIT_ROUTE: which route */
+	__u32 route_flags; /* MG_LIMIT_ROUTE: its MG_ROUTE_F_* */
 };
 
 /* What a Pod (configured as @cfg) sending to @daddr must fit: the Pod it
@@ -157,6 +158,7 @@ static __always_inline struct mg_limit pod_limit_towards(const struct mg_iface_c
 		l.mtu = route->mtu;
 		l.source = MG_LIMIT_ROUTE;
 		l.id = route->id;
+		l.route_flags = route->flags;
 		return l;
 	}
 	l.mtu = cfg->path_mtu;

@@ -18,6 +18,8 @@
 #include "frames.h"
 #include "datapath/ifaces.h"
 #include "mtuguard.h"
+#include "assist.skel.h"
+#include "datapath/assist.h"
 #include "mtuguard.skel.h"
 #include "noop.skel.h"
 
@@ -140,7 +142,10 @@ int main(int argc, char **argv)
 	};
 	int rounds = 7, repeat = 200000, pods = 0, prefixes = 0, opt, r;
 	const char *json_path = NULL;
+	struct assist_opts assist_opts = { .silent_sources = 1U << MG_LIMIT_PATH_MTU,
+					   .answer = true };
 	struct mtuguard_bpf *skel;
+	struct assist_bpf *assist;
 	struct noop_bpf *noop;
 	FILE *json = NULL;
 	size_t i, k;
@@ -177,6 +182,12 @@ int main(int argc, char **argv)
 	if (prefixes < 0 || prefixes > MG_MAX_ROUTES)
 		prefixes = 0;
 	configure(skel, pods, prefixes);
+	/* The opt-in assist over the same maps, as the watch loads it. */
+	assist = assist_load(skel->obj, &assist_opts);
+	if (!assist) {
+		fprintf(stderr, "prog_cost: cannot load the assist\n");
+		return 1;
+	}
 	if (json_path)
 		json = fopen(json_path, "w");
 	if (json)
@@ -199,6 +210,8 @@ int main(int argc, char **argv)
 			{ "pod_egress", skel->progs.mg_pod_egress, 0 },
 			{ "uplink_tc", skel->progs.mg_uplink_tc, 0 },
 			{ "uplink_xdp", skel->progs.mg_uplink_xdp, 1 },
+			{ "assist_in", assist->progs.mg_assist_in, 0 },
+			{ "assist_out", assist->progs.mg_assist_out, 0 },
 		};
 		uint8_t frame[FRAME_MAX];
 		unsigned int len = build_frame(&p->spec, frame);
@@ -234,6 +247,7 @@ int main(int argc, char **argv)
 		fclose(json);
 	}
 	noop_bpf__destroy(noop);
+	assist_destroy(assist);
 	mtuguard_bpf__destroy(skel);
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/node_opts.h"
+#include "datapath/assist.h"
 #include "datapath/bpffs.h"
 #include "datapath/guard.h"
 #include "datapath/privileges.h"
@@ -62,6 +63,8 @@ struct watch_opts {
 	enum attach_mode attach_mode;
 	bool uplink_xdp;
 	bool keep_attached;
+	bool assist;	/* --assist: answer oversize packets (and clamp MSS) */
+	bool clamp_mss; /* --clamp-mss: clamp MSS only */
 	bool metrics;
 	const char *metrics_text;
 	struct sockaddr_storage metrics_addr;
@@ -75,6 +78,8 @@ enum {
 	OPT_ATTACH,
 	OPT_UPLINK_XDP,
 	OPT_KEEP_ATTACHED,
+	OPT_ASSIST,
+	OPT_CLAMP_MSS,
 	OPT_METRICS,
 	OPT_METRICS_KEEP_GONE,
 	OPT_STATE_DIR,
@@ -102,6 +107,16 @@ static const struct opt_def watch_defs[] = {
 				"--pin takes them over in place, with no gap and with the\n"
 				"counts going on (the DaemonSet's upgrades); `mtuguard\n"
 				"detach` removes them. Without it, exit detaches" },
+	[OPT_ASSIST] = { "assist", 0, NULL,
+			 "ACT ON TRAFFIC: answer a Pod's oversize DF packet on a path\n"
+			 "that drops it silently (a bridge, Open vSwitch) with the ICMP\n"
+			 "too-big a router would send, and drop it (it is lost anyway),\n"
+			 "so the Pod's TCP learns the path MTU; and clamp the MSS of\n"
+			 "SYNs and SYN-ACKs to the path. Needs TCX (kernel 6.6+)" },
+	[OPT_CLAMP_MSS] = { "clamp-mss", 0, NULL,
+			    "ACT ON TRAFFIC: only clamp the MSS of the Pods' SYNs and\n"
+			    "SYN-ACKs to their path's limit (new TCP connections fit;\n"
+			    "nothing is answered or dropped). Needs TCX" },
 	[OPT_METRICS] = { "metrics", 0, "[ADDR:]PORT",
 			  "serve Prometheus metrics on http://ADDR:PORT/metrics, with\n"
 			  "/healthz and /readyz; a bare PORT is loopback only, :PORT\n"
@@ -137,6 +152,12 @@ static int watch_option(void *ctx, const struct opt_def *opt, const char *arg)
 		return 0;
 	case OPT_KEEP_ATTACHED:
 		o->keep_attached = true;
+		return 0;
+	case OPT_ASSIST:
+		o->assist = true;
+		return 0;
+	case OPT_CLAMP_MSS:
+		o->clamp_mss = true;
 		return 0;
 	case OPT_METRICS:
 		if (!metrics_parse_addr(arg, &o->metrics_addr))
@@ -213,6 +234,7 @@ static struct metrics *serve_metrics(const struct watch_opts *o, const struct vi
 
 int cmd_watch(int argc, char **argv)
 {
+	struct assist_opts assist;
 	struct guard_opts gopts;
 	struct watch_opts o;
 	struct follower follower;
@@ -242,7 +264,20 @@ int cmd_watch(int argc, char **argv)
 	alerts_init(&alerts, &v, o.common.json);
 	print_check(&v, o.common.json);
 
+	if ((o.assist || o.clamp_mss) && o.attach_mode == ATTACH_TC) {
+		pr_err("--%s needs TCX links (kernel 6.6+), to run after mtuguard's observer and "
+		       "before the CNI; drop --attach tc",
+		       o.assist ? "assist" : "clamp-mss");
+		ret = EXIT_ERROR;
+		goto out_view;
+	}
+	assist = (struct assist_opts){ .silent_sources = limits_silent_sources(&v.node, v.cni),
+				       .answer = o.assist };
+	if (o.assist && !assist.silent_sources)
+		pr_warn("--assist: no path on this node drops oversize packets silently (they are "
+			"routed, and the node answers them itself): it only clamps MSS");
 	gopts = (struct guard_opts){
+		.assist = o.assist || o.clamp_mss ? &assist : NULL,
 		.pin_dir = o.common.pin_dir,
 		.sample_interval_ns = (__u64)o.sample_interval_ms * 1000000ULL,
 		.attach_mode = o.attach_mode,
@@ -298,6 +333,7 @@ int cmd_watch(int argc, char **argv)
 	banner.uplink_hook = o.uplink_xdp ? "xdp" : "tc";
 	banner.taken_over = g.attached.taken_over;
 	banner.keep_attached = o.keep_attached;
+	banner.assist = gopts.assist;
 	banner_print(&v, &banner, o.common.json);
 	err = loop_run(&loop);
 	metrics_stop(loop.metrics);

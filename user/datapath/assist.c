@@ -69,7 +69,8 @@ struct assist_bpf *assist_load(struct bpf_object *observer, const struct assist_
 
 void assist_destroy(struct assist_bpf *a)
 {
-	assist_bpf__destroy(a);
+	if (a)
+		assist_bpf__destroy(a);
 }
 
 int assist_in_fd(const struct assist_bpf *a)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/array.h"
@@ -146,10 +147,40 @@ static int take_over_link(struct attach_set *set, enum attach_kind kind, int pro
 	return keep_link(set, kind, fd, ifindex, ifname, ingress, pin, false);
 }
 
-/* Attaches a link with @type and @flags, or takes over the earlier watch's. */
+/*
+ * A TCX link placed right after the program @after_fd (BPF_F_AFTER): the
+ * relative_fd field of BPF_LINK_CREATE's tcx member (6.6) is not in
+ * libbpf 1.1's bpf_link_create(), so the attribute is laid out here as
+ * the kernel's union bpf_attr has it (stable ABI).
+ */
+#define MG_BPF_F_AFTER (1U << 4)
+struct mg_tcx_link_create {
+	__u32 prog_fd;
+	__u32 target_ifindex;
+	__u32 attach_type;
+	__u32 flags;
+	__u32 relative_fd;
+	__u32 pad;
+	__u64 expected_revision;
+};
+
+static int tcx_link_create_after(int prog_fd, int ifindex, __u32 type, int after_fd)
+{
+	struct mg_tcx_link_create attr = { .prog_fd = (__u32)prog_fd,
+					   .target_ifindex = (__u32)ifindex,
+					   .attach_type = type,
+					   .flags = MG_BPF_F_AFTER,
+					   .relative_fd = (__u32)after_fd };
+	long fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+
+	return fd < 0 ? -1 : (int)fd;
+}
+
+/* Attaches a link with @type and @flags (or, with @after_fd >= 0, right
+ * after that program), or takes over the earlier watch's. */
 static int attach_link(struct attach_set *set, enum attach_kind kind, int prog_fd, int ifindex,
 		       const char *ifname, bool ingress, const char *hook,
-		       enum bpf_attach_type type, __u32 flags)
+		       enum bpf_attach_type type, __u32 flags, int after_fd)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
 	char name[64], pin[PATH_MAX];
@@ -162,7 +193,10 @@ static int attach_link(struct attach_set *set, enum attach_kind kind, int prog_f
 		if (err <= 0)
 			return err;
 	}
-	fd = bpf_link_create(prog_fd, ifindex, type, &opts);
+	if (after_fd >= 0)
+		fd = tcx_link_create_after(prog_fd, ifindex, type, after_fd);
+	else
+		fd = bpf_link_create(prog_fd, ifindex, type, &opts);
 	if (fd < 0)
 		return -errno;
 	return keep_link(set, kind, fd, ifindex, ifname, ingress, pin, true);
@@ -172,7 +206,7 @@ static int attach_tcx(struct attach_set *set, int prog_fd, int ifindex, const ch
 		      bool ingress, const char *hook)
 {
 	return attach_link(set, KIND_TCX, prog_fd, ifindex, ifname, ingress, hook,
-			   ingress ? MG_BPF_TCX_INGRESS : MG_BPF_TCX_EGRESS, MG_BPF_F_BEFORE);
+			   ingress ? MG_BPF_TCX_INGRESS : MG_BPF_TCX_EGRESS, MG_BPF_F_BEFORE, -1);
 }
 
 static bool prog_is_ours(const struct prog_ids *ours, __u32 prog_id)
@@ -267,12 +301,25 @@ int attach_tc(struct attach_set *set, int prog_fd, int ifindex, const char *ifna
 	return err;
 }
 
+int attach_tcx_after(struct attach_set *set, int prog_fd, int ifindex, const char *ifname,
+		     bool ingress, const char *hook, int after_fd)
+{
+	int err;
+
+	err = attach_link(set, KIND_TCX, prog_fd, ifindex, ifname, ingress, hook,
+			  ingress ? MG_BPF_TCX_INGRESS : MG_BPF_TCX_EGRESS, 0, after_fd);
+	if (err)
+		pr_err("cannot attach the assist at %s %s: %s", ifname,
+		       ingress ? "ingress" : "egress", strerror(-err));
+	return err;
+}
+
 int attach_xdp(struct attach_set *set, int prog_fd, int ifindex, const char *ifname)
 {
 	int err;
 
 	err = attach_link(set, KIND_XDP, prog_fd, ifindex, ifname, true, "uplink_xdp", BPF_XDP,
-			  XDP_FLAGS_DRV_MODE);
+			  XDP_FLAGS_DRV_MODE, -1);
 	if (err) {
 		if (err == -EOPNOTSUPP)
 			pr_err("the driver of %s has no native XDP; drop --uplink-xdp to watch "

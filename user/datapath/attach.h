@@ -71,6 +71,11 @@ const char *attach_kind_name(enum attach_kind kind);
  * link's pin. Errors are reported here, with what to do. */
 int attach_tc(struct attach_set *set, int prog_fd, int ifindex, const char *ifname, bool ingress,
 	      const char *hook);
+/* Attaches a TC program with a TCX link right after the program @after_fd
+ * at the same hook (the assist after the observer, both before the CNI's).
+ * TCX only. Errors are reported here. */
+int attach_tcx_after(struct attach_set *set, int prog_fd, int ifindex, const char *ifname,
+		     bool ingress, const char *hook, int after_fd);
 /* Attaches an XDP program in native (driver) mode; refuses generic mode and
  * never replaces a program already attached. */
 int attach_xdp(struct attach_set *set, int prog_fd, int ifindex, const char *ifname);

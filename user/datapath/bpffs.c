@@ -18,12 +18,13 @@
 
 #define BPFFS_DEFAULT_MOUNT "/sys/fs/bpf"
 
-/* Every map guard.c pins (all of the object's but its read-only data):
- * what `detach` removes. */
+/* Every map guard.c pins (all of the observer's but its read-only data)
+ * and the assist's own (datapath/assist.c): what `detach` removes. */
 static const char *const pinned_maps[] = {
-	MG_MAP_IFACES,	 MG_MAP_IFACE_SPOTS, MG_MAP_NODE,	 MG_MAP_LOCAL_DSTS,
-	MG_MAP_COUNTERS, MG_MAP_FLOWS,	     MG_MAP_STATS,	 MG_MAP_DROPS,
-	MG_MAP_ROUTES,	 MG_MAP_EVENTS,	     MG_MAP_FAST_COUNTS,
+	MG_MAP_IFACES,	       MG_MAP_IFACE_SPOTS, MG_MAP_NODE,	       MG_MAP_LOCAL_DSTS,
+	MG_MAP_COUNTERS,       MG_MAP_FLOWS,	   MG_MAP_STATS,       MG_MAP_DROPS,
+	MG_MAP_ROUTES,	       MG_MAP_EVENTS,	   MG_MAP_FAST_COUNTS, MG_MAP_ASSIST_COUNTS,
+	MG_MAP_ASSIST_ANSWERS,
 };
 
 static bool is_bpffs(const char *path)

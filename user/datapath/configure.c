@@ -201,7 +201,9 @@ int guard_write_routes(struct guard *g, const struct limits *l)
 		err = update_pod_mtu_min(g);
 	}
 	for (i = 0; i < l->n_routes && !err; i++) {
-		struct mg_route value = { .mtu = l->routes[i].mtu, .id = (__u32)i };
+		struct mg_route value = { .mtu = l->routes[i].mtu,
+					  .id = (__u32)i,
+					  .flags = l->routes[i].silent ? MG_ROUTE_F_SILENT : 0 };
 
 		key = route_key(&l->routes[i]);
 		err = update(fd, &key, &value, "a destination prefix");

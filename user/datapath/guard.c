@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datapath/assist.h"
 #include "datapath/bpffs.h"
 #include "datapath/kernel.h"
 #include "datapath/takeover.h"
@@ -212,6 +213,16 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 	err = progs_loaded(&g->progs, g->skel, g->pin_dir);
 	if (err)
 		goto fail;
+	if (opts->assist) {
+		struct assist_opts ao = *opts->assist;
+
+		ao.pin_dir = g->pin_dir;
+		g->assist = assist_load(g->skel->obj, &ao);
+		if (!g->assist) {
+			err = -EINVAL;
+			goto fail;
+		}
+	}
 	if (bpf_program__autoload(g->skel->progs.mg_kfree_skb)) {
 		g->drops_link = bpf_program__attach(g->skel->progs.mg_kfree_skb);
 		if (!g->drops_link)
@@ -234,6 +245,16 @@ int guard_attach_pod(struct guard *g, const struct pod_iface *pod)
 	if (!err)
 		err = attach_tc(&g->attached, g->progs.fd[GUARD_PROG_POD_EGRESS], pod->ifindex,
 				pod->ifname, false, "pod_egress");
+	/* The assist right after the observer, which has counted the packet
+	 * by the time the assist answers (and drops) it. */
+	if (!err && g->assist)
+		err = attach_tcx_after(&g->attached, assist_in_fd(g->assist), pod->ifindex,
+				       pod->ifname, true, "assist_ingress",
+				       g->progs.fd[GUARD_PROG_POD_INGRESS]);
+	if (!err && g->assist)
+		err = attach_tcx_after(&g->attached, assist_out_fd(g->assist), pod->ifindex,
+				       pod->ifname, false, "assist_egress",
+				       g->progs.fd[GUARD_PROG_POD_EGRESS]);
 	if (err)
 		attach_release_ifindex(&g->attached, pod->ifindex);
 	return err;
@@ -352,6 +373,8 @@ void guard_close(struct guard *g)
 	bpf_link__destroy(g->drops_link);
 	g->drops_link = NULL;
 	progs_close(&g->progs);
+	assist_destroy(g->assist);
+	g->assist = NULL;
 	if (g->skel) {
 		mtuguard_bpf__destroy(g->skel);
 		g->skel = NULL;

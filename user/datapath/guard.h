@@ -19,8 +19,13 @@
 #include "limits/limits.h"
 #include "node/node.h"
 
+struct assist_opts;
+
 struct guard_opts {
 	const char *pin_dir;
+	/* The PMTUD assist (--assist, --clamp-mss); NULL: off. Its pin_dir
+	 * is the guard's. */
+	const struct assist_opts *assist;
 	__u64 sample_interval_ns;
 	enum attach_mode attach_mode;
 	bool uplink_xdp;
@@ -28,7 +33,8 @@ struct guard_opts {
 
 struct guard {
 	struct mtuguard_bpf *skel;
-	struct guard_progs progs; /* what the hooks run: loaded, or the earlier watch's */
+	struct guard_progs progs;  /* what the hooks run: loaded, or the earlier watch's */
+	struct assist_bpf *assist; /* the opt-in assist (datapath/assist.h), NULL when off */
 	struct attach_set attached;
 	struct bpf_link *drops_link; /* kfree_skb, NULL where the kernel lacks it */
 	struct slot_pool slots;	     /* which interface counts where in mg_counters */

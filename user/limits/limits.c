@@ -118,6 +118,10 @@ static void compute_routes(struct limits *l, const struct node *node, const stru
 		out->prefix = r->dst;
 		out->prefix_len = r->dst_len;
 		out->mtu = mtu;
+		/* No mtu metric, by the uplink: the limit is the uplink side's
+		 * own device, silent where that is switched. */
+		out->silent = !r->mtu && node_is_uplink_side(node, r->oif) &&
+			      (limits_silent_sources(node, cni) & (1U << MG_LIMIT_PATH_MTU));
 		limits_prefix_str(out, prefix, sizeof(prefix));
 		snprintf(out->detail, sizeof(out->detail), "route %s %s", prefix, why);
 		if (mtu < l->route_mtu_min)
@@ -166,4 +170,32 @@ unsigned int limits_pod_mtu(const struct pod_iface *pod)
 struct pod_limits limits_for_pod(const struct limits *l, const struct pod_iface *pod)
 {
 	return (struct pod_limits){ .to_pod = limits_pod_mtu(pod), .off_node = l->path_mtu };
+}
+
+/* Whether the link @ifindex of the node is a bridge's port. */
+static bool bridge_port(const struct node *node, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_links; i++) {
+		if (node->links[i].ifindex == ifindex)
+			return node->links[i].master != 0;
+	}
+	return false;
+}
+
+unsigned int limits_silent_sources(const struct node *node, const struct cni *cni)
+{
+	/* Open vSwitch's userspace datapath enslaves nothing: the CNI says. */
+	bool ovs = cni_ovsdb_keys(cni) != NULL, switched_pods = ovs;
+	unsigned int silent = 0;
+	size_t i;
+
+	for (i = 0; i < node->n_pods && !switched_pods; i++)
+		switched_pods = !node->pods[i].gone && bridge_port(node, node->pods[i].ifindex);
+	if (switched_pods)
+		silent |= 1U << MG_LIMIT_LOCAL_POD;
+	if (ovs || node->uplink_nic.ifindex || bridge_port(node, node->uplink.ifindex))
+		silent |= 1U << MG_LIMIT_PATH_MTU;
+	return silent;
 }

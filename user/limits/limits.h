@@ -31,6 +31,9 @@ struct route_limit {
 	unsigned char prefix_len;
 	unsigned int mtu;
 	char detail[192]; /* where it comes from: "route 10.244.2.0/26 dev vxlan.calico mtu 1450" */
+	/* Its limit is the bridged uplink's own, where oversize packets are
+	 * dropped without an ICMP error (limits_silent_sources). */
+	bool silent;
 };
 
 struct limits {
@@ -66,5 +69,12 @@ void limits_prefix_str(const struct route_limit *r, char *buf, size_t size);
 unsigned int limits_veth_mtu(unsigned int host_mtu, unsigned int pod_mtu);
 unsigned int limits_pod_mtu(const struct pod_iface *pod);
 struct pod_limits limits_for_pod(const struct limits *l, const struct pod_iface *pod);
+/* The limits (bit 1 << enum mg_limit_source) a packet over which is lost
+ * without an ICMP error, because the node switches it rather than routes
+ * it: a Pod's to another local Pod when the Pods share a bridge or Open
+ * vSwitch, and the path off the node when the uplink is a port of it (or
+ * the CNI is Open vSwitch's, its tunnel a port too). A routed path's
+ * router, the node itself, answers on its own. What the assist answers. */
+unsigned int limits_silent_sources(const struct node *node, const struct cni *cni);
 
 #endif

@@ -1,12 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "report/banner.h"
 
+#include "datapath/assist.h"
+#include "report/names.h"
+
 #include <stdio.h>
 
 #include "report/json.h"
 
 #define BANNER_ROUTES 8
 #include "report/summary.h"
+
+/* {"answer": bool, "clamp_mss": true, "silent": [...]}, or null when off. */
+static struct json_object *json_assist(const struct assist_opts *a)
+{
+	struct json_object *o, *silent;
+	unsigned int src;
+
+	if (!a)
+		return NULL;
+	o = json_object_new_object();
+	silent = json_object_new_array();
+	for (src = 0; src < 32; src++) {
+		if (a->silent_sources & (1U << src))
+			json_object_array_add(silent,
+					      json_object_new_string(limit_source_name(src)));
+	}
+	json_object_object_add(o, "answer", json_object_new_boolean(a->answer));
+	json_object_object_add(o, "clamp_mss", json_object_new_boolean(true));
+	json_object_object_add(o, "silent", silent);
+	return o;
+}
 
 static void print_json(const struct view *v, const struct banner *b)
 {
@@ -25,6 +49,7 @@ static void print_json(const struct view *v, const struct banner *b)
 	json_object_object_add(o, "uplink_hook", json_object_new_string(b->uplink_hook));
 	json_object_object_add(o, "taken_over", json_object_new_int64((int64_t)b->taken_over));
 	json_object_object_add(o, "keep_attached", json_object_new_boolean(b->keep_attached));
+	json_object_object_add(o, "assist", json_assist(b->assist));
 	for (i = 0; i < node->n_pods; i++) {
 		const struct pod_iface *p = &node->pods[i];
 
@@ -32,6 +57,37 @@ static void print_json(const struct view *v, const struct banner *b)
 	}
 	json_object_object_add(o, "pods", pods);
 	json_print_line(o);
+}
+
+/* The limits the assist answers for, by name ("local_pod path_mtu"). */
+static void silent_names(unsigned int silent, char *buf, size_t size)
+{
+	unsigned int src;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (src = 0; src < 32 && len < size; src++) {
+		if (silent & (1U << src))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? " " : "",
+						limit_source_name(src));
+	}
+}
+
+static void print_assist(const struct assist_opts *a)
+{
+	char silent[128];
+
+	if (!a)
+		return;
+	silent_names(a->silent_sources, silent, sizeof(silent));
+	if (a->answer)
+		printf("  ASSIST ON: oversize DF packets over a %s limit (dropped silently on "
+		       "this node) are answered with ICMP too-big and dropped; TCP MSS is "
+		       "clamped on SYN and SYN-ACK\n",
+		       silent[0] ? silent : "(none)");
+	else
+		printf("  MSS CLAMPING ON: TCP MSS is clamped on SYN and SYN-ACK to each path's "
+		       "limit\n");
 }
 
 void banner_print(const struct view *v, const struct banner *b, bool json)
@@ -52,6 +108,7 @@ void banner_print(const struct view *v, const struct banner *b, bool json)
 		printf("  took over %zu hooks an earlier watch left attached: no packet went "
 		       "unobserved, and the counts go on\n",
 		       b->taken_over);
+	print_assist(b->assist);
 	if (b->keep_attached)
 		printf("  --keep-attached: the hooks stay attached at exit, for the next watch "
 		       "(`mtuguard detach` removes them)\n");

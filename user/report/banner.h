@@ -11,11 +11,14 @@
 
 #include "limits/view.h"
 
+struct assist_opts;
+
 struct banner {
-	const char *attach;	 /* "tcx", "tc" or "xdp" (the first hook's), "none" */
-	const char *uplink_hook; /* "xdp" or "tc" */
-	size_t taken_over;	 /* hooks taken over from an earlier watch */
-	bool keep_attached;	 /* --keep-attached: the hooks stay at exit */
+	const char *attach;		  /* "tcx", "tc" or "xdp" (the first hook's), "none" */
+	const char *uplink_hook;	  /* "xdp" or "tc" */
+	size_t taken_over;		  /* hooks taken over from an earlier watch */
+	bool keep_attached;		  /* --keep-attached: the hooks stay at exit */
+	const struct assist_opts *assist; /* --assist or --clamp-mss; NULL: off */
 };
 
 void banner_print(const struct view *v, const struct banner *b, bool json);

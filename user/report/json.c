@@ -73,6 +73,8 @@ struct json_object *json_routes(const struct limits *l)
 		json_object_object_add(o, "prefix", json_object_new_string(prefix));
 		json_object_object_add(o, "mtu", json_object_new_int((int)l->routes[i].mtu));
 		json_object_object_add(o, "detail", json_object_new_string(l->routes[i].detail));
+		/* Dropped without an ICMP error over it: what --assist answers. */
+		json_object_object_add(o, "silent", json_object_new_boolean(l->routes[i].silent));
 		json_object_array_add(list, o);
 	}
 	return list;
