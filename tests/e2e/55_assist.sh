@@ -49,9 +49,17 @@ test_assist_turns_a_silent_drop_into_a_working_path() {
 		fail "iperf3 moved $with bytes with the assist, $without without: not 20 times more" || return 1
 	(($(assist_counted answered) >= 1)) || fail "no answer counted" || return 1
 	stop_watch || return 1
-	# The observer still counted every oversize packet it saw first.
-	[[ $(alert_sum ".pod.name == \"$WEB_POD\" and .event == \"too_big\"") -ge 1 ]] ||
-		fail "the observer did not flag what the assist answered" || return 1
+	# The observer still counted every oversize packet it saw first, and
+	# its alerts say the assist answers them.
+	[[ $(alert_sum ".pod.name == \"$WEB_POD\" and .event == \"too_big\" and .assisted == true") -ge 1 ]] ||
+		fail "no assisted too_big alert for the web Pod: $(alerts | head -2)" || return 1
+	# The summary's pod_ingress row of the web Pod carries what it did.
+	[[ $(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].assist.answered') -ge 1 &&
+		$(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].assist.mss_clamped') -ge 1 ]] ||
+		fail "the summary lacks the assist's counts: $(summary_field ".iface == \"$WEB_IF\"" '.')" || return 1
+	node "$MTUGUARD" stats --json --pin "$PIN" >"$WORK/stats" || fail "stats failed" || return 1
+	[[ $(jq ".interfaces | map(select(.iface == \"$WEB_IF\" and .hook == \"pod_ingress\"))[0].assist.answered" "$WORK/stats") -ge 1 ]] ||
+		fail "stats lacks the assist's counts" || return 1
 	[[ $(bpftool link show | grep -c 'type 11') -eq 0 ]] || fail "links left after the watch"
 }
 
@@ -85,7 +93,7 @@ test_assist_on_open_vswitch() {
 test_clamp_mss_alone_lowers_the_syn_and_answers_nothing() {
 	local mss
 	lab incident
-	start_watch --clamp-mss || return 1
+	start_watch --clamp-mss --metrics 127.0.0.1:19468 || return 1
 	in_ns "$NS_REMOTE" timeout 5 tcpdump -ni eth0 -c 1 -v 'tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0 and dst port 5201' >"$WORK/syn.txt" 2>/dev/null &
 	local dump=$!
 	wait_for 5 in_ns "$NS_REMOTE" sh -c "ls /sys/class/net/eth0 >/dev/null" || return 1
@@ -94,6 +102,9 @@ test_clamp_mss_alone_lowers_the_syn_and_answers_nothing() {
 	wait "$dump"
 	mss=$(grep -oE 'mss [0-9]+' "$WORK/syn.txt" | head -1 | grep -oE '[0-9]+')
 	[[ $mss == 1410 ]] || fail "the SYN reached the remote with mss '$mss', want 1410 (1450 - 40): $(cat "$WORK/syn.txt")" || return 1
+	node curl -sf http://127.0.0.1:19468/metrics >"$WORK/metrics" || fail "/metrics did not answer" || return 1
+	grep -E "^mtuguard_assist_total\{.*pod_name=\"$WEB_POD\".*action=\"mss_clamped\"\} [1-9]" "$WORK/metrics" >/dev/null ||
+		fail "no mss_clamped count for the web Pod in /metrics: $(grep assist "$WORK/metrics" | head -3)" || return 1
 	in_ns "$NS_WEB" ping -c 1 -W 1 -M do -s 1472 "$REMOTE_IP" >"$WORK/ping.out" 2>&1
 	! grep -qE "Frag needed|message too long" "$WORK/ping.out" || fail "--clamp-mss answered a packet: $(cat "$WORK/ping.out")"
 }

@@ -115,7 +115,7 @@ int cmd_stats(int argc, char **argv)
 	struct summary_row *summary = NULL;
 	struct pod_table cache = {};
 	__u64 stats[MG_STAT_MAX];
-	int counters_fd = -1, stats_fd = -1, drops_fd = -1, fast_fd = -1;
+	int counters_fd = -1, stats_fd = -1, drops_fd = -1, fast_fd = -1, assist_fd = -1;
 	int ret = EXIT_ERROR;
 	size_t n = 0;
 
@@ -158,6 +158,9 @@ int cmd_stats(int argc, char **argv)
 		goto out;
 	}
 	drops_fd = open_pinned_optional(common.pin_dir, MG_MAP_DROPS, sizeof(__u64));
+	assist_fd = open_pinned_optional(common.pin_dir, MG_MAP_ASSIST_COUNTS,
+					 sizeof(struct mg_assist_counts));
+	summary_add_assist(summary, n, assist_fd, counters_fd);
 	summary_print(summary, n, stats, drops_fd, "stats", common.json);
 	ret = EXIT_OK;
 out:
@@ -169,6 +172,8 @@ out:
 		close(drops_fd);
 	if (fast_fd >= 0)
 		close(fast_fd);
+	if (assist_fd >= 0)
+		close(assist_fd);
 	free(rows);
 	free(summary);
 	pod_table_free(&cache);

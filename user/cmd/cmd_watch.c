@@ -276,6 +276,8 @@ int cmd_watch(int argc, char **argv)
 	if (o.assist && !assist.silent_sources)
 		pr_warn("--assist: no path on this node drops oversize packets silently (they are "
 			"routed, and the node answers them itself): it only clamps MSS");
+	alerts.assist_on = o.assist;
+	alerts.assist_silent = assist.silent_sources;
 	gopts = (struct guard_opts){
 		.assist = o.assist || o.clamp_mss ? &assist : NULL,
 		.pin_dir = o.common.pin_dir,

@@ -249,6 +249,56 @@ int counters_read(int map_fd, int fast_fd, unsigned int entries, struct mg_count
 	return 0;
 }
 
+int assist_rows_read(int assist_fd, int counters_fd, struct assist_row **rows, size_t *n)
+{
+	size_t stride = percpu_stride(sizeof(struct mg_assist_counts));
+	struct assist_row *out = NULL;
+	size_t count = 0;
+	int ncpus, cpu, err = 0;
+	char *values;
+	__u32 slot;
+
+	values = percpu_buffer(sizeof(struct mg_assist_counts), &ncpus);
+	if (!values)
+		return -ENOMEM;
+	for (slot = 0; slot < MG_MAX_IFACES; slot++) {
+		struct mg_assist_counts sum = {};
+		struct mg_counters owner;
+		struct assist_row *row;
+
+		if (bpf_map_lookup_elem(assist_fd, &slot, values))
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			const struct mg_assist_counts *v = (const void *)(values + cpu * stride);
+
+			sum.answered += v->answered;
+			sum.rate_limited += v->rate_limited;
+			sum.mss_clamped += v->mss_clamped;
+		}
+		if (!sum.answered && !sum.rate_limited && !sum.mss_clamped)
+			continue;
+		if (counters_sum(counters_fd, -1, mg_counter_index(slot, MG_HOOK_POD_INGRESS),
+				 &owner) ||
+		    !owner.id.ifindex)
+			continue;
+		row = ARRAY_PUSH(out, count);
+		if (!row) {
+			err = -ENOMEM;
+			break;
+		}
+		row->ifindex = owner.id.ifindex;
+		row->counts = sum;
+	}
+	free(values);
+	if (err) {
+		free(out);
+		return err;
+	}
+	*rows = out;
+	*n = count;
+	return 0;
+}
+
 int stats_read(int map_fd, __u64 out[MG_STAT_MAX])
 {
 	__u64 *values;

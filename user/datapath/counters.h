@@ -35,6 +35,16 @@ int counters_fast_claim(int fast_fd, __u32 ifindex);
  * added to the "fits" of its slot @slot in mg_counters (@counters_fd),
  * so that its counts stay whole after it is gone. */
 int counters_fast_release(int fast_fd, int counters_fd, __u32 ifindex, __u32 slot);
+/* What the assist did for one Pod interface (bpf/assist.bpf.c). */
+struct assist_row {
+	__u32 ifindex;
+	struct mg_assist_counts counts;
+};
+
+/* The non-zero entries of mg_assist_counts (@assist_fd), summed over CPUs,
+ * each named by the interface that owns its slot in mg_counters
+ * (@counters_fd); *rows malloc'd. */
+int assist_rows_read(int assist_fd, int counters_fd, struct assist_row **rows, size_t *n);
 /* mg_stats summed over CPUs. */
 int stats_read(int map_fd, __u64 out[MG_STAT_MAX]);
 

@@ -401,3 +401,8 @@ int guard_events_fd(const struct guard *g)
 {
 	return bpf_map__fd(g->skel->maps.mg_events);
 }
+
+int guard_assist_counts_fd(const struct guard *g)
+{
+	return g->assist ? assist_counts_fd(g->assist) : -1;
+}

@@ -91,5 +91,7 @@ unsigned int guard_counter_entries(const struct guard *g);
 /* The confirmed-drops map, or -1 when the kernel has no PKT_TOO_BIG reason. */
 int guard_drops_fd(const struct guard *g);
 int guard_events_fd(const struct guard *g);
+/* The assist's counts (mg_assist_counts), or -1 when it is off. */
+int guard_assist_counts_fd(const struct guard *g);
 
 #endif

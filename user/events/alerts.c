@@ -103,6 +103,21 @@ static const char *seen_on(const struct node *node, __u32 ifindex, char *buf)
 	return if_indextoname(ifindex, buf) ? buf : "?";
 }
 
+/* Whether the assist answers packets like this alert's: what a Pod sends,
+ * over a limit a switched device enforces (its answers are rate-limited,
+ * so not every one of them). */
+static bool assisted(const struct alerts *a, const struct mg_event *ev)
+{
+	const struct limits *l = &a->view->limits;
+
+	if (!a->assist_on || ev->flow.hook != MG_HOOK_POD_INGRESS ||
+	    ev->flow.class != MG_CLASS_TOO_BIG || ev->gso_size)
+		return false;
+	if (ev->limit_source == MG_LIMIT_ROUTE)
+		return ev->limit_id < l->n_routes && l->routes[ev->limit_id].silent;
+	return a->assist_silent & (1U << ev->limit_source);
+}
+
 static void report(struct alerts *a, const struct mg_event *ev, bool flush)
 {
 	const struct node *node = &a->view->node;
@@ -114,6 +129,7 @@ static void report(struct alerts *a, const struct mg_event *ev, bool flush)
 		.pod = pod_label_of(pod, a->view->ids),
 		.limit_detail = detail,
 		.when = wall_time_of(ev->ts_ns),
+		.assisted = assisted(a, ev),
 	};
 
 	/* The MTU the programs judged by, not the one the Pod has by now. */

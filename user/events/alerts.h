@@ -20,6 +20,10 @@ struct alerts {
 	bool json;
 	struct alert_tally tally;
 	int err; /* out of memory while tallying: the watch ends */
+	/* --assist: the limits it answers for (bit 1 << enum
+	 * mg_limit_source; routes say so themselves); 0 when it is off. */
+	unsigned int assist_silent;
+	bool assist_on;
 };
 
 void alerts_init(struct alerts *a, const struct view *view, bool json);

@@ -142,6 +142,9 @@ int loop_finish(const struct loop *l, const struct guard *g)
 	if (!err)
 		err = summary_build(rows, n, &l->view->node, l->view->ids, NULL, &l->alerts->tally,
 				    &summary);
+	if (!err)
+		summary_add_assist(summary, n, guard_assist_counts_fd(g),
+				   guard_map_fd(g, MG_MAP_COUNTERS));
 	if (err) {
 		pr_err("cannot read the final counts: %s", strerror(-err));
 	} else {

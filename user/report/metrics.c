@@ -63,6 +63,34 @@ static bool expired(const struct metrics_source *src, const struct summary_row *
 	return row->gone_ms && monotonic_ms() - row->gone_ms >= src->keep_gone_s * 1000ULL;
 }
 
+/* What the assist did, per Pod: only where it runs (--assist, --clamp-mss). */
+static void render_assist(FILE *out, const struct metrics_source *src,
+			  const struct summary_row *rows, size_t n)
+{
+	static const char *const actions[] = { "answered", "rate_limited", "mss_clamped" };
+	size_t i, a;
+
+	if (guard_assist_counts_fd(src->guard) < 0)
+		return;
+	family(out, "mtuguard_assist_total", "counter",
+	       "What the PMTUD assist did for a Pod: answered (oversize DF packets answered with "
+	       "ICMP too-big and dropped), rate_limited (not answered: one answer per destination "
+	       "per 100 ms), mss_clamped (SYNs and SYN-ACKs whose MSS it lowered).");
+	for (i = 0; i < n; i++) {
+		const __u64 v[] = { rows[i].assist.answered, rows[i].assist.rate_limited,
+				    rows[i].assist.mss_clamped };
+
+		if (!rows[i].assisted || expired(src, &rows[i]))
+			continue;
+		for (a = 0; a < sizeof(actions) / sizeof(actions[0]); a++) {
+			fputs("mtuguard_assist_total{", out);
+			pod_labels(out, rows[i].iface, &rows[i].pod);
+			put_label(out, "action", actions[a], false);
+			fprintf(out, "} %llu\n", (unsigned long long)v[a]);
+		}
+	}
+}
+
 /* The exact counters, per interface, hook and class. */
 static int render_packets(const struct metrics_source *src, FILE *out)
 {
@@ -96,6 +124,9 @@ static int render_packets(const struct metrics_source *src, FILE *out)
 			fprintf(out, "} %llu\n", (unsigned long long)summary[i].counts.packets[c]);
 		}
 	}
+	summary_add_assist(summary, n, guard_assist_counts_fd(src->guard),
+			   guard_map_fd(src->guard, MG_MAP_COUNTERS));
+	render_assist(out, src, summary, n);
 	family(out, "mtuguard_bytes_total", "counter",
 	       "L3 bytes of the packets counted in mtuguard_packets_total.");
 	for (i = 0; i < n; i++) {

@@ -75,6 +75,8 @@ struct json_object *alert_to_json(const struct alert *a)
 		ADD(o, "icmp_mtu", json_object_new_int((int)ev->icmp_mtu));
 	ADD(o, "count", json_object_new_int64(ev->count));
 	ADD(o, "flush", json_object_new_boolean(a->flush));
+	if (a->assisted)
+		ADD(o, "assisted", json_object_new_boolean(true));
 	return o;
 }
 
@@ -120,11 +122,12 @@ void alert_to_text(const struct alert *a, char *buf, size_t size)
 		 family_name(ev->flow.saddr.family), proto_name(ev->flow.proto));
 	snprintf(buf, size,
 		 "%s %s %s (veth %s, MTU %u) %s %s %s -> %s, over the limit %u (%s), seen at %s on "
-		 "%s: %u packet%s%s",
+		 "%s: %u packet%s%s%s",
 		 when, class_name(ev->flow.class), who, a->pod.iface, a->pod.mtu,
 		 ev->flow.hook == MG_HOOK_POD_INGRESS ? "sends" : "is sent", what, src, dst,
 		 ev->limit, a->limit_detail, hook_name(ev->flow.hook), a->iface, ev->count,
-		 ev->count == 1 ? "" : "s", a->flush ? " (flushed at exit)" : "");
+		 ev->count == 1 ? "" : "s", a->flush ? " (flushed at exit)" : "",
+		 a->assisted ? "; the assist answers such packets with ICMP too-big" : "");
 }
 
 void output_alert(const struct alert *a, bool json)
@@ -175,6 +178,14 @@ struct json_object *summary_to_json(const struct summary *sum, const char *event
 		ADD(row, "bytes", bytes);
 		if (r->alerted >= 0)
 			ADD(row, "alerted", json_object_new_int64(r->alerted));
+		if (r->assisted) {
+			struct json_object *a = json_object_new_object();
+
+			ADD(a, "answered", json_object_new_int64((int64_t)r->assist.answered));
+			ADD(a, "rate_limited", json_object_new_int64((int64_t)r->assist.rate_limited));
+			ADD(a, "mss_clamped", json_object_new_int64((int64_t)r->assist.mss_clamped));
+			ADD(row, "assist", a);
+		}
 		json_object_array_add(list, row);
 	}
 	ADD(o, "interfaces", list);
@@ -225,6 +236,14 @@ void output_summary(const struct summary *sum, const char *event, bool json)
 		       (unsigned long long)r->counts.packets[MG_CLASS_ICMP_TOO_BIG],
 		       (unsigned long long)r->counts.packets[MG_CLASS_FITS],
 		       (unsigned long long)r->counts.packets[MG_CLASS_SKIPPED], alerted);
+	}
+	for (i = 0; i < n; i++) {
+		if (rows[i].assisted)
+			printf("  assist on %s: %llu answered with ICMP too-big, %llu rate-limited, "
+			       "%llu MSS clamped\n",
+			       rows[i].iface, (unsigned long long)rows[i].assist.answered,
+			       (unsigned long long)rows[i].assist.rate_limited,
+			       (unsigned long long)rows[i].assist.mss_clamped);
 	}
 	printf(" ");
 	for (s = 0; s < MG_STAT_MAX; s++)

@@ -36,6 +36,7 @@ struct alert {
 	struct pod_label pod;
 	const char *limit_detail; /* where the limit comes from, one phrase */
 	struct timespec when;	  /* wall clock */
+	bool assisted;		  /* the assist answers packets like these */
 };
 
 struct json_object *alert_to_json(const struct alert *a);
@@ -48,6 +49,8 @@ struct summary_row {
 	struct pod_label pod; /* pod.pod NULL and pod.iface "" for the uplink */
 	struct mg_counters counts;
 	long long alerted;	    /* packets the alerts stood for; -1: not tracked */
+	bool assisted;		    /* the assist's counts below are this Pod's (pod_ingress) */
+	struct mg_assist_counts assist;
 	unsigned long long gone_ms; /* when its Pod went (monotonic); 0: here */
 };
 

@@ -110,6 +110,26 @@ int summary_build(const struct mg_counters *rows, size_t n, const struct node *n
 	return 0;
 }
 
+void summary_add_assist(struct summary_row *rows, size_t n, int assist_fd, int counters_fd)
+{
+	struct assist_row *assist = NULL;
+	size_t n_assist = 0, i, k;
+
+	if (assist_fd < 0 || assist_rows_read(assist_fd, counters_fd, &assist, &n_assist))
+		return;
+	for (i = 0; i < n; i++) {
+		if (rows[i].hook != MG_HOOK_POD_INGRESS)
+			continue;
+		for (k = 0; k < n_assist; k++) {
+			if (assist[k].ifindex == rows[i].counts.id.ifindex) {
+				rows[i].assisted = true;
+				rows[i].assist = assist[k].counts;
+			}
+		}
+	}
+	free(assist);
+}
+
 void summary_print(const struct summary_row *rows, size_t n, const __u64 *stats, int drops_fd,
 		   const char *event, bool json)
 {

@@ -44,6 +44,10 @@ int summary_build(const struct mg_counters *rows, size_t n, const struct node *n
 		  const struct podid *ids, const struct pod_table *cache,
 		  const struct alert_tally *tally, struct summary_row **out);
 
+/* Puts what the assist did (@assist_fd, mg_assist_counts; -1: no assist)
+ * on the pod_ingress rows of the Pods it acted for. */
+void summary_add_assist(struct summary_row *rows, size_t n, int assist_fd, int counters_fd);
+
 /* Prints labelled rows, the BPF side's @stats and the confirmed drops read
  * from @drops_fd (-1: the kernel does not count them) as @event. */
 void summary_print(const struct summary_row *rows, size_t n, const __u64 *stats, int drops_fd,
