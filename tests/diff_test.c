@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include "assist.skel.h"
+#include "datapath/assist.h"
 #include "datapath/counters.h"
 #include "datapath/ifaces.h"
 #include "mtuguard.h"
@@ -61,9 +63,12 @@ static const struct ref_config base_config = {
 	.local_pod_ifindex = 7,
 	.node_v4 = { 10, 0, 0, 1 },
 	.ifindex = TEST_IFINDEX,
+	.self_v4 = { 10, 0, 0, 10 },
+	.self_v6 = { 0xfd, 0, [15] = 0x10 },
+	.silent = 1U << MG_LIMIT_PATH_MTU | 1U << MG_LIMIT_LOCAL_POD,
 	/* a /16 with a /24 inside it (the longer wins), an IPv6 /32, and an
 	 * IPv4 /1 whose bits half the random IPv6 addresses share */
-	.routes = { { .addr = { 10, 9 }, .len = 16, .mtu = 1400 },
+	.routes = { { .addr = { 10, 9 }, .len = 16, .mtu = 1400, .silent = 1 },
 		    { .addr = { 10, 9, 8 }, .len = 24, .mtu = 9000 },
 		    { .v6 = 1, .addr = { 0xfd, 0x09 }, .len = 32, .mtu = 1280 },
 		    { .addr = { 0x80 }, .len = 1, .mtu = 1480 } },
@@ -158,6 +163,8 @@ static size_t gen_ipv4(uint8_t *ip, uint32_t size)
 	ip[8] = 64;
 	ip[9] = proto;
 	random_bytes(ip + 12, 4);
+	if (chance(50)) /* from the Pod itself: what the assist answers */
+		memcpy(ip + 12, base_config.self_v4, 4);
 	if (chance(30))
 		memcpy(ip + 16, base_config.pod_v4, 4);
 	else if (chance(15))
@@ -179,6 +186,8 @@ static size_t gen_ipv6(uint8_t *ip, uint32_t size)
 	ip[0] = 0x60;
 	ip[7] = 64;
 	random_bytes(ip + 8, 16);
+	if (chance(50))
+		memcpy(ip + 8, base_config.self_v6, 16);
 	if (chance(30))
 		memcpy(ip + 24, base_config.pod_v6, 16);
 	else if (!chance(40) || !pick_routed(ip + 24, 1))
@@ -243,6 +252,8 @@ static size_t gen_frame(uint8_t *f, uint32_t *gso)
 
 struct run {
 	struct mtuguard_bpf *skel;
+	struct assist_bpf *assist;
+	unsigned long answered; /* frames the model and the assist both answered */
 	struct ring_buffer *rb;
 	struct mg_event ev;
 	int n_events;
@@ -340,6 +351,42 @@ static void compare(struct run *r, struct bpf_program *prog, uint32_t hook, int 
 	}
 }
 
+/* The assist on one frame a Pod sends: answered (and with which MTU) as
+ * the model says, or passed on untouched. */
+static void compare_assist(struct run *r, const uint8_t *f, size_t len, uint32_t gso)
+{
+	static uint8_t out[4096];
+	struct ref_config cfg = base_config;
+	struct __sk_buff skb = { .gso_size = gso };
+	struct ref_assist want;
+	uint32_t mtu = 0;
+	int answered;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f, .data_size_in = (__u32)len,
+		    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &skb,
+		    .ctx_size_in = sizeof(skb));
+
+	cfg.hook = MG_HOOK_POD_INGRESS;
+	want = reference_assist(&cfg, f, len, gso);
+	if (bpf_prog_test_run_opts(bpf_program__fd(r->assist->progs.mg_assist_in), &opts))
+		return;		     /* refused like the observer's run (counted there) */
+	answered = opts.retval == 7; /* TC_ACT_REDIRECT, back into the Pod */
+	if (answered && opts.data_size_out >= 14 + 48)
+		mtu = out[12] == 0x86 ? (uint32_t)out[58] << 24 | (uint32_t)out[59] << 16 |
+						(uint32_t)out[60] << 8 | out[61]
+				      : (uint32_t)out[40] << 8 | out[41];
+	if (answered == want.answer && (!answered || mtu == want.mtu) &&
+	    (answered || (opts.retval == (__u32)-1 && opts.data_size_out == len))) {
+		r->answered += (unsigned long)answered;
+		return;
+	}
+	if (r->disagreements++ < MAX_REPORTED) {
+		printf("    disagreement at the assist: bpf verdict %d (mtu %u), model %s (mtu "
+		       "%u)\n",
+		       (int)opts.retval, mtu, want.answer ? "answers" : "passes", want.mtu);
+		dump_frame(f, len, gso);
+	}
+}
+
 static int setup(struct run *r)
 {
 	struct mg_iface_cfg cfg = { .role = MG_ROLE_POD,
@@ -358,7 +405,11 @@ static int setup(struct run *r)
 					.route_mtu_min = UINT32_MAX };
 	__u32 zero = 0;
 	struct mg_addr a4 = { .family = AF_INET }, a6 = { .family = AF_INET6 },
-		       n4 = { .family = AF_INET };
+		       n4 = { .family = AF_INET }, s4 = { .family = AF_INET },
+		       s6 = { .family = AF_INET6 };
+	struct mg_local_dst self = { .kind = MG_DST_POD,
+				     .ifindex = TEST_IFINDEX,
+				     .mtu = base_config.pod_mtu };
 	__u32 ifindex = TEST_IFINDEX;
 	size_t i;
 	int dsts;
@@ -372,6 +423,14 @@ static int setup(struct run *r)
 		return -1;
 	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.mg_events), on_event, r, NULL);
 	if (!r->rb)
+		return -1;
+	/* The assist over the same maps, as the watch loads it, its rate
+	 * limit out of the way (1 ns): the model has none. */
+	r->assist = assist_load(r->skel->obj,
+				&(struct assist_opts){ .silent_sources = base_config.silent,
+						       .answer = true,
+						       .interval_ns = 1 });
+	if (!r->assist)
 		return -1;
 	memcpy(a4.addr, base_config.pod_v4, 4);
 	memcpy(a6.addr, base_config.pod_v6, 16);
@@ -389,11 +448,18 @@ static int setup(struct run *r)
 	bpf_map_update_elem(dsts, &a4, &pod, BPF_ANY);
 	bpf_map_update_elem(dsts, &a6, &pod, BPF_ANY);
 	bpf_map_update_elem(dsts, &n4, &node, BPF_ANY);
+	/* The Pod's own addresses, behind the test interface. */
+	memcpy(s4.addr, base_config.self_v4, 4);
+	memcpy(s6.addr, base_config.self_v6, 16);
+	bpf_map_update_elem(dsts, &s4, &self, BPF_ANY);
+	bpf_map_update_elem(dsts, &s6, &self, BPF_ANY);
 	for (i = 0; i < base_config.n_routes; i++) {
 		const struct ref_route *rt = &base_config.routes[i];
 		struct mg_route_key key = { .prefixlen = MG_ROUTE_FAMILY_BITS + rt->len,
 					    .family = rt->v6 ? AF_INET6 : AF_INET };
-		struct mg_route route = { .mtu = rt->mtu, .id = (__u32)i };
+		struct mg_route route = { .mtu = rt->mtu,
+					  .id = (__u32)i,
+					  .flags = rt->silent ? MG_ROUTE_F_SILENT : 0 };
 
 		memcpy(key.addr, rt->addr, sizeof(key.addr));
 		bpf_map_update_elem(bpf_map__fd(r->skel->maps.mg_routes), &key, &route, BPF_ANY);
@@ -461,8 +527,10 @@ int main(int argc, char **argv)
 		compare(&r, r.skel->progs.mg_pod_egress, MG_HOOK_POD_EGRESS, 0, frame, len, gso);
 		compare(&r, r.skel->progs.mg_uplink_tc, MG_HOOK_UPLINK_INGRESS, 0, frame, len, gso);
 		compare(&r, r.skel->progs.mg_uplink_xdp, MG_HOOK_UPLINK_INGRESS, 1, frame, len, 0);
+		compare_assist(&r, frame, len, gso);
 	}
-	printf("%s: diff: %lu random frames (seed %lu) through 4 programs and the model: "
+	printf("%s: diff: %lu random frames (seed %lu) through 4 programs, the assist and the "
+	       "model: "
 	       "%lu disagreements (%lu runs the kernel refuses to test)\n",
 	       r.disagreements ? "FAIL" : "PASS", frames, seed, r.disagreements, r.refused);
 	printf("    judgements compared:");
@@ -470,10 +538,16 @@ int main(int argc, char **argv)
 		printf(" %s %lu", class_name((unsigned int)i), r.by_class[i]);
 	printf("\n");
 	fast = fast_path_packets(&r);
-	printf("    of the fits, %llu took the fast path (fast.bpf.h)\n", fast);
+	printf("    of the fits, %llu took the fast path (fast.bpf.h); the assist answered %lu "
+	       "frames as the model did\n",
+	       fast, r.answered);
 	if (!fast)
 		printf("FAIL: diff: no frame took the fast path, so it was not compared\n");
+	if (!r.answered)
+		printf("FAIL: diff: the assist answered no frame, so its answers were not "
+		       "compared\n");
 	ring_buffer__free(r.rb);
+	assist_destroy(r.assist);
 	mtuguard_bpf__destroy(r.skel);
-	return r.disagreements || !fast ? 1 : 0;
+	return r.disagreements || !fast || !r.answered ? 1 : 0;
 }

@@ -29,7 +29,11 @@ struct packet {
 	int df;
 	int too_big_icmp;
 	uint32_t icmp_mtu;
-	const uint8_t *dst;
+	const uint8_t *src, *dst;
+	int first_fragment;
+	uint8_t proto;	   /* the L4 protocol */
+	int icmp_type;	   /* ICMP (IPv4) or ICMPv6 (IPv6) type; -1: none */
+	uint8_t tcp_flags; /* TCP: its flags byte */
 };
 
 /* 0 when @p was filled, -1 when the frame is to be skipped: not IP, cut
@@ -68,6 +72,7 @@ static int parse(const uint8_t *f, size_t len, struct packet *p)
 		p->df = (be16(ip + 6) & 0x4000) != 0;
 		first_fragment = (be16(ip + 6) & 0x1fff) == 0;
 		next = ip[9];
+		p->src = ip + 12;
 		p->dst = ip + 16;
 		off += ihl;
 	} else if (type == 0x86dd) {
@@ -79,6 +84,7 @@ static int parse(const uint8_t *f, size_t len, struct packet *p)
 		p->v6 = 1;
 		p->df = 1; /* IPv6 is never fragmented on the way */
 		p->l3_len = be16(ip + 4) ? be16(ip + 4) + 40u : 0;
+		p->src = ip + 8;
 		p->dst = ip + 24;
 		next = ip[6];
 		off += 40;
@@ -113,6 +119,9 @@ static int parse(const uint8_t *f, size_t len, struct packet *p)
 	} else {
 		return -1;
 	}
+	p->first_fragment = first_fragment;
+	p->proto = next;
+	p->icmp_type = -1;
 	if (!first_fragment)
 		return 0; /* no L4 header in a later fragment */
 	/* The L4 header of the IP version it belongs to: ICMP in IPv4,
@@ -122,6 +131,7 @@ static int parse(const uint8_t *f, size_t len, struct packet *p)
 		if (len < off + 20 || (f[off + 12] >> 4) < 5)
 			return -1;
 		p->l4_hdr = (uint32_t)(f[off + 12] >> 4) * 4;
+		p->tcp_flags = f[off + 13];
 		break;
 	case 17: /* UDP */
 		if (len < off + 8)
@@ -133,6 +143,7 @@ static int parse(const uint8_t *f, size_t len, struct packet *p)
 			break;
 		if (len < off + 8)
 			return -1;
+		p->icmp_type = f[off];
 		if (f[off] == 3 && f[off + 1] == 4) {
 			p->too_big_icmp = 1;
 			p->icmp_mtu = be16(f + off + 6);
@@ -143,6 +154,7 @@ static int parse(const uint8_t *f, size_t len, struct packet *p)
 			break;
 		if (len < off + 8)
 			return -1;
+		p->icmp_type = f[off];
 		if (f[off] == 2) {
 			p->too_big_icmp = 1;
 			p->icmp_mtu = be32(f + off + 4);
@@ -184,6 +196,21 @@ static int same_bits(const uint8_t *a, const uint8_t *b, uint32_t bits)
 
 /* The limit of the longest prefix of the destination's family that holds
  * it; 0 when none does. */
+static const struct ref_route *route_of(const struct ref_config *cfg, const struct packet *p)
+{
+	const struct ref_route *best = NULL;
+	size_t i;
+
+	for (i = 0; i < cfg->n_routes; i++) {
+		const struct ref_route *r = &cfg->routes[i];
+
+		if (r->v6 == p->v6 && same_bits(r->addr, p->dst, r->len) &&
+		    (!best || r->len > best->len))
+			best = r;
+	}
+	return best;
+}
+
 static uint32_t route_limit(const struct ref_config *cfg, const struct packet *p)
 {
 	uint32_t best_len = 0, mtu = 0;
@@ -249,4 +276,61 @@ struct ref_verdict reference_judge(const struct ref_config *cfg, const uint8_t *
 	}
 	v.bytes = wire_len > p.l3_off ? wire_len - p.l3_off : 0;
 	return v;
+}
+
+/* ICMP errors are never answered (RFC 1122 3.2.2, RFC 4443 2.4). */
+static int icmp_error(const struct packet *p)
+{
+	if (p->icmp_type < 0)
+		return 0;
+	if (p->v6)
+		return p->proto == 58 && p->icmp_type < 128;
+	return p->proto == 1 && (p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 5 ||
+				 p->icmp_type == 11 || p->icmp_type == 12);
+}
+
+struct ref_assist reference_assist(const struct ref_config *cfg, const uint8_t *frame, size_t len,
+				   uint32_t gso_size)
+{
+	struct ref_assist a = { 0 };
+	const struct ref_route *route;
+	struct packet p = { 0 };
+	uint32_t limit, source, silent;
+
+	/* What a Pod sends, parsed as the observer parses it; a SYN is only
+	 * ever clamped; a GSO packet is cut after us. */
+	if (cfg->hook != MG_HOOK_POD_INGRESS || parse(frame, len, &p) || gso_size)
+		return a;
+	if (p.proto == 6 && p.first_fragment && (p.tcp_flags & 0x12) == 0x02)
+		return a;
+	/* The limit the observer judges by, and whether it is a switched
+	 * device's (silent) or a router's. */
+	route = route_of(cfg, &p);
+	if (p.v6 ? is(p.dst, cfg->pod_v6, 16) : is(p.dst, cfg->pod_v4, 4)) {
+		limit = cfg->local_pod_mtu;
+		source = MG_LIMIT_LOCAL_POD;
+	} else if (!p.v6 && is(p.dst, cfg->node_v4, 4)) {
+		return a;
+	} else if (route) {
+		limit = route->mtu;
+		source = MG_LIMIT_ROUTE;
+	} else {
+		limit = cfg->path_mtu;
+		source = MG_LIMIT_PATH_MTU;
+	}
+	silent = source == MG_LIMIT_ROUTE ? (uint32_t)route->silent : cfg->silent & (1u << source);
+	/* Over it, with DF (IPv6 always), a first fragment, without VLAN tags,
+	 * unicast, from the Pod itself, not an ICMP error, and an MTU a
+	 * receiver takes. */
+	if (!limit || p.l3_len <= limit || !silent || !p.df || !p.first_fragment || p.l3_off != 14)
+		return a;
+	if (p.v6 ? p.dst[0] == 0xff : p.dst[0] >= 224)
+		return a;
+	if (!(p.v6 ? is(p.src, cfg->self_v6, 16) : is(p.src, cfg->self_v4, 4)))
+		return a;
+	if (icmp_error(&p) || limit < (p.v6 ? 1280u : 552u))
+		return a;
+	a.answer = 1;
+	a.mtu = limit;
+	return a;
 }

@@ -25,12 +25,18 @@ struct ref_config {
 	uint32_t local_pod_ifindex;
 	uint8_t node_v4[4];
 	uint32_t ifindex; /* the interface the hook is on */
+	/* That interface's Pod's own addresses: what the assist answers */
+	uint8_t self_v4[4], self_v6[16];
+	/* Limits a packet over which is dropped without an ICMP error (bit
+	 * 1 << enum mg_limit_source; routes say so themselves). */
+	uint32_t silent;
 	/* destination prefixes off the node, each with its limit */
 	struct ref_route {
 		int v6;
 		uint8_t addr[16];
 		uint32_t len; /* prefix length in bits */
 		uint32_t mtu;
+		int silent; /* by a switched device: dropped without an ICMP error */
 	} routes[4];
 	size_t n_routes;
 };
@@ -47,5 +53,16 @@ struct ref_verdict {
  * @gso_size) as the BPF program at cfg->hook must. */
 struct ref_verdict reference_judge(const struct ref_config *cfg, const uint8_t *frame, size_t len,
 				   uint32_t wire_len, uint32_t gso_size);
+
+/* What the assist (--assist) does with a frame a Pod sends: whether it
+ * answers it with ICMP too-big, announcing which MTU (the README's "The
+ * PMTUD assist"; its rate limit is not modelled: the test turns it off). */
+struct ref_assist {
+	int answer;
+	uint32_t mtu;
+};
+
+struct ref_assist reference_assist(const struct ref_config *cfg, const uint8_t *frame, size_t len,
+				   uint32_t gso_size);
 
 #endif

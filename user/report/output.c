@@ -182,8 +182,10 @@ struct json_object *summary_to_json(const struct summary *sum, const char *event
 			struct json_object *a = json_object_new_object();
 
 			ADD(a, "answered", json_object_new_int64((int64_t)r->assist.answered));
-			ADD(a, "rate_limited", json_object_new_int64((int64_t)r->assist.rate_limited));
-			ADD(a, "mss_clamped", json_object_new_int64((int64_t)r->assist.mss_clamped));
+			ADD(a, "rate_limited",
+			    json_object_new_int64((int64_t)r->assist.rate_limited));
+			ADD(a, "mss_clamped",
+			    json_object_new_int64((int64_t)r->assist.mss_clamped));
 			ADD(row, "assist", a);
 		}
 		json_object_array_add(list, row);
@@ -239,7 +241,8 @@ void output_summary(const struct summary *sum, const char *event, bool json)
 	}
 	for (i = 0; i < n; i++) {
 		if (rows[i].assisted)
-			printf("  assist on %s: %llu answered with ICMP too-big, %llu rate-limited, "
+			printf("  assist on %s: %llu answered with ICMP too-big, %llu "
+			       "rate-limited, "
 			       "%llu MSS clamped\n",
 			       rows[i].iface, (unsigned long long)rows[i].assist.answered,
 			       (unsigned long long)rows[i].assist.rate_limited,

@@ -48,8 +48,8 @@ struct summary_row {
 	unsigned int hook;
 	struct pod_label pod; /* pod.pod NULL and pod.iface "" for the uplink */
 	struct mg_counters counts;
-	long long alerted;	    /* packets the alerts stood for; -1: not tracked */
-	bool assisted;		    /* the assist's counts below are this Pod's (pod_ingress) */
+	long long alerted; /* packets the alerts stood for; -1: not tracked */
+	bool assisted;	   /* the assist's counts below are this Pod's (pod_ingress) */
 	struct mg_assist_counts assist;
 	unsigned long long gone_ms; /* when its Pod went (monotonic); 0: here */
 };
