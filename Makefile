@@ -86,7 +86,7 @@ $(ASSIST_TEST): tests/assist_test.c tests/frames.h tests/bpf_check.h $(SKELS) $(
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-$(DIFF_TEST): tests/diff_test.c tests/reference.c tests/reference.h tests/bpf_check.h $(SKELS) $(LIB_OBJS) | $(OUTPUT)/tests
+$(DIFF_TEST): tests/diff_test.c tests/reference.c tests/reference.h $(SKELS) $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests tests/diff_test.c tests/reference.c $(LIB_OBJS) $(LDLIBS) -o $@
 
