@@ -212,6 +212,22 @@ static __always_inline bool passes_at_once(struct __sk_buff *skb)
 	return !(*flags & MG_TCP_SYN);
 }
 
+/* The Pod veth's configuration, with the frame parsed into @p; NULL when
+ * there is nothing to do: the fast path passed it, it is no Pod's, or it
+ * does not parse. */
+static __always_inline struct mg_iface_cfg *pod_frame(struct __sk_buff *skb, __u32 ifindex,
+						      struct mg_pkt *p)
+{
+	struct mg_iface_cfg *cfg;
+
+	if (passes_at_once(skb))
+		return NULL;
+	cfg = pod_cfg(ifindex);
+	if (!cfg || mg_assist_parse(skb, p))
+		return NULL;
+	return cfg;
+}
+
 SEC("tc")
 int mg_assist_in(struct __sk_buff *skb)
 {
@@ -222,10 +238,8 @@ int mg_assist_in(struct __sk_buff *skb)
 	struct mg_limit limit;
 	__u8 flags;
 
-	if (passes_at_once(skb))
-		return MG_TC_ACT_UNSPEC;
-	cfg = pod_cfg(ifindex);
-	if (!cfg || mg_assist_parse(skb, &p))
+	cfg = pod_frame(skb, ifindex, &p);
+	if (!cfg)
 		return MG_TC_ACT_UNSPEC;
 	limit = pod_limit_towards(cfg, &p.daddr);
 	counts = assist_counts(cfg);
@@ -266,10 +280,8 @@ int mg_assist_out(struct __sk_buff *skb)
 	struct mg_pkt p = {};
 	struct mg_limit limit;
 
-	if (passes_at_once(skb))
-		return MG_TC_ACT_UNSPEC;
-	cfg = pod_cfg(ifindex);
-	if (!cfg || mg_assist_parse(skb, &p))
+	cfg = pod_frame(skb, ifindex, &p);
+	if (!cfg)
 		return MG_TC_ACT_UNSPEC;
 	if ((tcp_flags(skb, &p) & (MG_TCP_SYN | MG_TCP_ACK)) != (MG_TCP_SYN | MG_TCP_ACK))
 		return MG_TC_ACT_UNSPEC;

@@ -53,18 +53,23 @@ static __always_inline void swap_macs(void *data)
 }
 
 /* Cuts the frame (Ethernet + IP packet, no VLAN tag) to Ethernet + @quote
- * bytes of the packet, makes @room bytes before them, and makes @total
- * bytes of it linear. 0, or a negative errno from the helper that refused. */
-static __always_inline long reshape(struct __sk_buff *skb, __u32 quote, __u32 room, __u32 total)
+ * bytes of the packet, makes @room bytes before them, makes @total bytes
+ * linear and swaps the MACs. The frame's start, or NULL when a helper
+ * refused or the pull gave less than asked. */
+static __always_inline void *reshape(struct __sk_buff *skb, __u32 quote, __u32 room, __u32 total)
 {
-	long err;
+	void *data, *end;
 
-	err = bpf_skb_change_tail(skb, sizeof(struct ethhdr) + quote, 0);
-	if (!err)
-		err = bpf_skb_adjust_room(skb, (__s32)room, MG_BPF_ADJ_ROOM_MAC, 0);
-	if (!err)
-		err = bpf_skb_pull_data(skb, total);
-	return err;
+	if (bpf_skb_change_tail(skb, sizeof(struct ethhdr) + quote, 0) ||
+	    bpf_skb_adjust_room(skb, (__s32)room, MG_BPF_ADJ_ROOM_MAC, 0) ||
+	    bpf_skb_pull_data(skb, total))
+		return NULL;
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	if (data + total > end)
+		return NULL;
+	swap_macs(data);
+	return data;
 }
 
 /* The IPv4 reply: 14 + 20 + 8 + 548 bytes. */
@@ -74,18 +79,12 @@ static __always_inline long reply_v4(struct __sk_buff *skb, const struct mg_pkt 
 		sizeof(struct ethhdr) + MG_IPV4_HDR_LEN + MG_ICMP_HDR_LEN + MG_ASSIST_QUOTE_V4;
 	struct icmphdr *icmp;
 	struct iphdr *iph;
-	void *data, *end;
+	void *data;
 	__s64 sum;
-	long err;
 
-	err = reshape(skb, MG_ASSIST_QUOTE_V4, MG_IPV4_HDR_LEN + MG_ICMP_HDR_LEN, total);
-	if (err)
-		return err;
-	data = (void *)(long)skb->data;
-	end = (void *)(long)skb->data_end;
-	if (data + total > end)
-		return -1; /* the pull gave less than asked */
-	swap_macs(data);
+	data = reshape(skb, MG_ASSIST_QUOTE_V4, MG_IPV4_HDR_LEN + MG_ICMP_HDR_LEN, total);
+	if (!data)
+		return -1;
 	iph = data + sizeof(struct ethhdr);
 	iph->version = 4;
 	iph->ihl = 5;
@@ -131,18 +130,12 @@ static __always_inline long reply_v6(struct __sk_buff *skb, const struct mg_pkt 
 	struct mg_ipv6_pseudo ph = {};
 	struct icmp6hdr *icmp;
 	struct ipv6hdr *ip6h;
-	void *data, *end;
+	void *data;
 	__s64 sum;
-	long err;
 
-	err = reshape(skb, MG_ASSIST_QUOTE_V6, MG_IPV6_HDR_LEN + MG_ICMP_HDR_LEN, total);
-	if (err)
-		return err;
-	data = (void *)(long)skb->data;
-	end = (void *)(long)skb->data_end;
-	if (data + total > end)
-		return -1; /* the pull gave less than asked */
-	swap_macs(data);
+	data = reshape(skb, MG_ASSIST_QUOTE_V6, MG_IPV6_HDR_LEN + MG_ICMP_HDR_LEN, total);
+	if (!data)
+		return -1;
 	ip6h = data + sizeof(struct ethhdr);
 	ip6h->version = 6;
 	ip6h->priority = 0;

@@ -94,24 +94,42 @@ static int update_pod_mtu_min(struct guard *g)
 	return update(bpf_map__fd(g->skel->maps.mg_node), &zero, &cfg, "the node's limits");
 }
 
+/* Deletes the keys of the hash or trie @fd (@key_size bytes, at most 64)
+ * that @keep does not keep. Deleting the current key ends a walk, which
+ * then starts again. */
+static void sweep_map(int fd, size_t key_size,
+		      bool (*keep)(int fd, const void *key, const void *ctx), const void *ctx)
+{
+	unsigned char key[64], next[64];
+	bool first = true;
+
+	if (key_size > sizeof(key))
+		return;
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		memcpy(key, next, key_size);
+		if (!keep(fd, key, ctx)) {
+			bpf_map_delete_elem(fd, key);
+			first = true;
+			continue;
+		}
+		first = false;
+	}
+}
+
+/* A local destination that is not a Pod address behind *(int *)ctx. */
+static bool not_behind(int fd, const void *key, const void *ctx)
+{
+	struct mg_local_dst dst;
+
+	return bpf_map_lookup_elem(fd, key, &dst) || dst.kind != MG_DST_POD ||
+	       dst.ifindex != (__u32) * (const int *)ctx;
+}
+
 /* Drops the local-destination entries that point at @ifindex. */
 static void forget_pod_addrs(struct guard *g, int ifindex)
 {
-	int fd = bpf_map__fd(g->skel->maps.mg_local_dsts);
-	struct mg_addr key, next, *prev = NULL;
-	struct mg_local_dst dst;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		if (!bpf_map_lookup_elem(fd, &key, &dst) && dst.kind == MG_DST_POD &&
-		    dst.ifindex == (__u32)ifindex) {
-			/* Deleting the current key restarts the walk safely. */
-			bpf_map_delete_elem(fd, &key);
-			prev = NULL;
-			continue;
-		}
-		prev = &key;
-	}
+	sweep_map(bpf_map__fd(g->skel->maps.mg_local_dsts), sizeof(struct mg_addr), not_behind,
+		  &ifindex);
 }
 
 /* An interface no longer watched: out of the configuration maps (its
@@ -172,10 +190,13 @@ static struct mg_route_key route_key(const struct route_limit *r)
 	return key;
 }
 
-static bool wanted(const struct limits *l, const struct mg_route_key *key)
+/* A prefix of the limits *ctx. */
+static bool wanted(int fd, const void *key, const void *ctx)
 {
+	const struct limits *l = ctx;
 	size_t i;
 
+	(void)fd;
 	for (i = 0; i < l->n_routes; i++) {
 		struct mg_route_key k = route_key(&l->routes[i]);
 
@@ -188,7 +209,7 @@ static bool wanted(const struct limits *l, const struct mg_route_key *key)
 int guard_write_routes(struct guard *g, const struct limits *l)
 {
 	int fd = bpf_map__fd(g->skel->maps.mg_routes);
-	struct mg_route_key key, next, *prev = NULL;
+	struct mg_route_key key;
 	unsigned int min = UINT32_MAX;
 	size_t i;
 	int err = 0;
@@ -210,15 +231,7 @@ int guard_write_routes(struct guard *g, const struct limits *l)
 	}
 	if (err)
 		return err;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		if (!wanted(l, &key)) {
-			bpf_map_delete_elem(fd, &key);
-			prev = NULL; /* the walk starts again after a delete */
-			continue;
-		}
-		prev = &key;
-	}
+	sweep_map(fd, sizeof(struct mg_route_key), wanted, l);
 	g->route_mtu_min = min;
 	return update_pod_mtu_min(g);
 }
@@ -247,22 +260,18 @@ static bool wanted_dst(const struct node *node, const struct mg_addr *a)
 	return false;
 }
 
+static bool on_the_node(int fd, const void *key, const void *ctx)
+{
+	(void)fd;
+	return wanted_dst(ctx, key);
+}
+
 /* After a whole configuration: the local destinations no longer on the
  * node (a Pod's old address, or one an earlier watch wrote) go. */
 static void sweep_local_dsts(struct guard *g, const struct node *node)
 {
-	int fd = bpf_map__fd(g->skel->maps.mg_local_dsts);
-	struct mg_addr key, next, *prev = NULL;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		if (!wanted_dst(node, &key)) {
-			bpf_map_delete_elem(fd, &key);
-			prev = NULL; /* the walk starts again after a delete */
-			continue;
-		}
-		prev = &key;
-	}
+	sweep_map(bpf_map__fd(g->skel->maps.mg_local_dsts), sizeof(struct mg_addr), on_the_node,
+		  node);
 }
 
 int guard_configure(struct guard *g, const struct node *node, const struct limits *l)
