@@ -220,6 +220,9 @@ static void test_cilium_device_mtu_and_route_overheads(void **state)
 	assert_int_equal(l.overhead, 50);
 	n = node_with("cilium_wg0", true, false, "cilium_host", 9000);
 	assert_int_equal(limits_of("cilium", "cilium", &n).overhead, 80);
+	/* A tunnel over an IPv6 underlay takes 20 bytes more. */
+	n = node_with("cilium_geneve", true, true, "cilium_host", 9000);
+	assert_int_equal(limits_of("cilium", "cilium", &n).overhead, 70);
 	/* No node_config.h: the uplink's MTU. */
 	n = node_with(NULL, false, false, "cilium_host", 1500);
 	l = limits_of("cilium", "nonexistent", &n);

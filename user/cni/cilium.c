@@ -82,7 +82,9 @@ static void cilium_resolve(void *state, const struct node *node, const struct ov
 		c->overhead = 80;
 	} else if (node->tunnel.ifindex) {
 		c->mode = strcmp(node->tunnel.name, "cilium_geneve") ? "vxlan" : "geneve";
-		c->overhead = 50;
+		/* The outer header is IPv6's 40 bytes, not IPv4's 20, over an
+		 * IPv6 underlay. */
+		c->overhead = node->uplink_ipv6 ? 70 : 50;
 	}
 }
 
