@@ -40,7 +40,7 @@
 
 struct env {
 	struct mtuguard_bpf *obs;
-	struct assist_bpf *assist;
+	struct assist *assist;
 };
 
 static void put_addr(int fd, int family, const char *text, __u32 ifindex, __u32 mtu)

@@ -252,7 +252,7 @@ static size_t gen_frame(uint8_t *f, uint32_t *gso)
 
 struct run {
 	struct mtuguard_bpf *skel;
-	struct assist_bpf *assist;
+	struct assist *assist;
 	unsigned long answered; /* frames the model and the assist both answered */
 	struct ring_buffer *rb;
 	struct mg_event ev;
@@ -367,7 +367,7 @@ static void compare_assist(struct run *r, const uint8_t *f, size_t len, uint32_t
 
 	cfg.hook = MG_HOOK_POD_INGRESS;
 	want = reference_assist(&cfg, f, len, gso);
-	if (bpf_prog_test_run_opts(bpf_program__fd(r->assist->progs.mg_assist_in), &opts))
+	if (bpf_prog_test_run_opts(assist_in_fd(r->assist), &opts))
 		return;		     /* refused like the observer's run (counted there) */
 	answered = opts.retval == 7; /* TC_ACT_REDIRECT, back into the Pod */
 	if (answered && opts.data_size_out >= 14 + 48)

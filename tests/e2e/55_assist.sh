@@ -119,3 +119,25 @@ test_detach_removes_the_assist_too() {
 	[[ $(bpftool link show | grep -c 'type 11') -eq 0 ]] || fail "links left after detach" || return 1
 	[[ ! -e $PIN ]] || fail "pins left: $(ls -R "$PIN")"
 }
+
+# A restart with --assist takes the assist's links over too and, built and
+# configured alike, runs the very programs the earlier watch loaded.
+test_restart_with_assist_takes_its_links_and_programs_over() {
+	local progs links
+	assist_prog_ids() { bpftool prog show --json | jq -c '[.[] | select(.name | test("^mg_assist")) | .id] | sort'; }
+	lab incident
+	start_watch --assist --keep-attached || return 1
+	stop_watch || return 1
+	progs=$(assist_prog_ids)
+	links=$(bpftool link show | grep -c 'type 11')
+	[[ $(jq length <<<"$progs") == 2 && $links == 9 ]] || fail "kept: programs $progs, $links links" || return 1
+	start_watch --assist || return 1
+	[[ $(jq -s 'map(select(.event == "start"))[0].taken_over' "$WATCH_OUT") == 9 ]] ||
+		fail "taken over: $(jq -s 'map(select(.event == "start"))[0].taken_over' "$WATCH_OUT"), want 9" || return 1
+	[[ $(assist_prog_ids) == "$progs" ]] || fail "assist programs $(assist_prog_ids), were $progs: not reused" || return 1
+	in_ns "$NS_WEB" ip route flush cache
+	in_ns "$NS_WEB" ping -c 1 -W 1 -M do -s 1472 "$REMOTE_IP" >"$WORK/ping.out" 2>&1
+	grep -qE "Frag needed.*mtu = 1450" "$WORK/ping.out" || fail "the reused assist did not answer: $(cat "$WORK/ping.out")" || return 1
+	stop_watch || return 1
+	[[ $(bpftool link show | grep -c 'type 11') -eq 0 ]] || fail "links left after the second watch"
+}

@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	struct assist_opts assist_opts = { .silent_sources = 1U << MG_LIMIT_PATH_MTU,
 					   .answer = true };
 	struct mtuguard_bpf *skel;
-	struct assist_bpf *assist;
+	struct assist *assist;
 	struct noop_bpf *noop;
 	FILE *json = NULL;
 	size_t i, k;
@@ -210,8 +210,8 @@ int main(int argc, char **argv)
 			{ "pod_egress", skel->progs.mg_pod_egress, 0 },
 			{ "uplink_tc", skel->progs.mg_uplink_tc, 0 },
 			{ "uplink_xdp", skel->progs.mg_uplink_xdp, 1 },
-			{ "assist_in", assist->progs.mg_assist_in, 0 },
-			{ "assist_out", assist->progs.mg_assist_out, 0 },
+			{ "assist_in", assist->skel->progs.mg_assist_in, 0 },
+			{ "assist_out", assist->skel->progs.mg_assist_out, 0 },
 		};
 		uint8_t frame[FRAME_MAX];
 		unsigned int len = build_frame(&p->spec, frame);

@@ -217,6 +217,7 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 		struct assist_opts ao = *opts->assist;
 
 		ao.pin_dir = g->pin_dir;
+		ao.reuse = g->taking_over;
 		g->assist = assist_load(g->skel->obj, &ao);
 		if (!g->assist) {
 			err = -EINVAL;

@@ -19,6 +19,7 @@
 #include "limits/limits.h"
 #include "node/node.h"
 
+struct assist;
 struct assist_opts;
 
 struct guard_opts {
@@ -33,8 +34,8 @@ struct guard_opts {
 
 struct guard {
 	struct mtuguard_bpf *skel;
-	struct guard_progs progs;  /* what the hooks run: loaded, or the earlier watch's */
-	struct assist_bpf *assist; /* the opt-in assist (datapath/assist.h), NULL when off */
+	struct guard_progs progs; /* what the hooks run: loaded, or the earlier watch's */
+	struct assist *assist;	  /* the opt-in assist (datapath/assist.h), NULL when off */
 	struct attach_set attached;
 	struct bpf_link *drops_link; /* kfree_skb, NULL where the kernel lacks it */
 	struct slot_pool slots;	     /* which interface counts where in mg_counters */

@@ -41,6 +41,13 @@ static __u64 fnv1a(__u64 h, const void *data, size_t size)
 	return h;
 }
 
+__u64 progs_fingerprint(const void *elf, size_t elf_size, const void *ro, size_t ro_size)
+{
+	__u64 h = fnv1a(fnv1a(0xcbf29ce484222325ULL, elf, elf_size), ro, ro ? ro_size : 0);
+
+	return h ? h : 1; /* 0 means "unknown" */
+}
+
 void progs_init(struct guard_progs *p, const struct mtuguard_bpf *skel)
 {
 	size_t elf_size = 0, ro_size = 0;
@@ -51,9 +58,7 @@ void progs_init(struct guard_progs *p, const struct mtuguard_bpf *skel)
 	for (i = 0; i < GUARD_PROG_MAX; i++)
 		p->fd[i] = -1;
 	p->reused = false;
-	p->build_hash = fnv1a(fnv1a(0xcbf29ce484222325ULL, elf, elf_size), ro, ro ? ro_size : 0);
-	if (!p->build_hash)
-		p->build_hash = 1; /* 0 means "unknown" in mg_node */
+	p->build_hash = progs_fingerprint(elf, elf_size, ro, ro_size);
 }
 
 bool progs_reuse(struct guard_progs *p, struct mtuguard_bpf *skel, const char *pin_dir,

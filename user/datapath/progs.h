@@ -10,6 +10,7 @@
 #define MTUGUARD_PROGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <linux/types.h>
 
@@ -29,6 +30,9 @@ struct guard_progs {
 	__u64 build_hash;	/* of the object and its read-only data */
 };
 
+/* A fingerprint of a BPF object's bytes and its read-only data (never 0):
+ * programs of equal fingerprints are the same programs. */
+__u64 progs_fingerprint(const void *elf, size_t elf_size, const void *ro, size_t ro_size);
 /* After the read-only data is set: what the programs are made of. */
 void progs_init(struct guard_progs *p, const struct mtuguard_bpf *skel);
 /* Before the load: when the earlier watch's @pinned_hash is this one's and
