@@ -2,7 +2,8 @@
 # `make demo`: the incident in namespaces, caught live. Builds the lab (a node
 # whose uplink port was dragged down to 1450, an old Pod at 1450, a new Pod at
 # 1500), runs `mtuguard watch` on the node, sends the ping mesh's 1500-byte DF
-# ping from the new Pod, shows the alert naming it, and tears everything down.
+# ping from the new Pod, shows the alert naming it, then the opt-in assist
+# answering for the bridge, then `fix` and its undo, and tears everything down.
 #
 # `make demo SWITCH=ovs`: the same node on Open vSwitch's userspace datapath,
 # where OVS itself drags the uplink port down; `mtuguard check` explains it,
@@ -77,6 +78,25 @@ kill -INT "$WATCH_PID"
 wait "$WATCH_PID" || true
 WATCH_PID=
 sed -n '/too_big/,$p' "$OUT"
+
+say "Before the real fix, the opt-in assist: mtuguard watch --assist answers for the silent bridge"
+nsenter --net="/run/netns/$NS_NODE" "$ROOT/mtuguard" watch --host-root "$LAB_HOST" --uplink "$UPLINK" \
+	--cni-cache "$LAB_CNI_CACHE" --pin "$PIN" --assist >"$OUT" 2>&1 &
+WATCH_PID=$!
+for _ in $(seq 100); do
+	grep -q 'Ctrl-C to stop' "$OUT" && break
+	kill -0 "$WATCH_PID" 2>/dev/null || break
+	sleep 0.1
+done
+grep -E 'ASSIST ON' "$OUT" || true
+ip netns exec "$NS_WEB" ip route flush cache
+ip netns exec "$NS_WEB" ping -c 2 -i 0.3 -W 1 -M do -s 1472 "$REMOTE_IP" 2>&1 | grep -E 'Frag needed|too long' || true
+echo "(the Pod was told the path MTU, as a router would have; its route now says:)"
+ip netns exec "$NS_WEB" ip route get "$REMOTE_IP" | grep -oE 'mtu [0-9]+' || true
+kill -INT "$WATCH_PID"
+wait "$WATCH_PID" || true
+WATCH_PID=
+ip netns exec "$NS_WEB" ip route flush cache
 
 FIX=("$ROOT/mtuguard" fix --host-root "$LAB_HOST" --cni-cache "$LAB_CNI_CACHE" --state-dir "$LAB_DIR/fix-state")
 say "The remedy without a restart: mtuguard fix prints its plan (nothing is changed yet)"

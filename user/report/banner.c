@@ -59,7 +59,7 @@ static void print_json(const struct view *v, const struct banner *b)
 	json_print_line(o);
 }
 
-/* The limits the assist answers for, by name ("local_pod path_mtu"). */
+/* The limits the assist answers for, by name ("path_mtu, local_pod_mtu"). */
 static void silent_names(unsigned int silent, char *buf, size_t size)
 {
 	unsigned int src;
@@ -68,7 +68,7 @@ static void silent_names(unsigned int silent, char *buf, size_t size)
 	buf[0] = '\0';
 	for (src = 0; src < 32 && len < size; src++) {
 		if (silent & (1U << src))
-			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? " " : "",
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
 						limit_source_name(src));
 	}
 }
@@ -81,10 +81,10 @@ static void print_assist(const struct assist_opts *a)
 		return;
 	silent_names(a->silent_sources, silent, sizeof(silent));
 	if (a->answer)
-		printf("  ASSIST ON: oversize DF packets over a %s limit (dropped silently on "
-		       "this node) are answered with ICMP too-big and dropped; TCP MSS is "
-		       "clamped on SYN and SYN-ACK\n",
-		       silent[0] ? silent : "(none)");
+		printf("  ASSIST ON: a Pod's oversize DF packet over a limit this node enforces "
+		       "silently (%s%sroutes marked silent) is answered with ICMP too-big and "
+		       "dropped; TCP MSS is clamped on SYN and SYN-ACK\n",
+		       silent, silent[0] ? ", " : "");
 	else
 		printf("  MSS CLAMPING ON: TCP MSS is clamped on SYN and SYN-ACK to each path's "
 		       "limit\n");
