@@ -77,7 +77,9 @@ test_assist_answers_ipv6_with_packet_too_big() {
 # On Open vSwitch the web Pod's traffic off the node leaves by the NIC at
 # 1500 and is delivered (bridging mode): nothing to answer there. What OVS
 # drops without a word is the web Pod's 1500 bytes to the stale CoreDNS
-# Pod at 1450 on the same bridge.
+# Pod at 1450 on the same bridge. TCP between the two needs no answer (the
+# 1450 Pod's SYN-ACK says MSS 1410: iperf3 moved 379 MB in 4 s without the
+# assist, 396 MB with it), so what is checked is the datagram's answer.
 test_assist_on_open_vswitch() {
 	lab_ovs incident
 	forget_pmtu
