@@ -256,6 +256,8 @@ up_aws() {
 CONF
 	routed_pod aws "$NS_A" "$POD_A" "$CID_A" 10.244.1.10 9001 aws-cni >"$LAB_DIR/if_a"
 	routed_pod aws "$NS_B" "$POD_B" "$CID_B" 10.244.1.11 9001 aws-cni >"$LAB_DIR/if_b"
+	# The VPC routes Pod addresses natively: the remote host reaches them by the node.
+	in_ns "$NS_REMOTE" route add 10.244.1.0/24 via "$NODE_IP"
 }
 
 up_flannel() {
