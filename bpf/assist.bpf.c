@@ -179,7 +179,6 @@ static __always_inline bool passes_at_once(struct __sk_buff *skb)
 	struct mg_node_cfg *node = node_cfg();
 	__u8 *flags, proto = 0;
 	__u32 l3_off, l4_off;
-	struct ethhdr *eth;
 
 	if (!node)
 		return false;
@@ -188,9 +187,6 @@ static __always_inline bool passes_at_once(struct __sk_buff *skb)
 		return false;
 	/* fast_fits took only IPv4 without options or IPv6 with TCP or UDP
 	 * next: the L4 header is at a fixed place. */
-	eth = data;
-	if ((void *)(eth + 1) > data_end)
-		return false;
 	if (data + l3_off + sizeof(struct ipv6hdr) <= data_end &&
 	    (*(__u8 *)(data + l3_off) >> 4) == 6) {
 		proto = ((struct ipv6hdr *)(data + l3_off))->nexthdr;

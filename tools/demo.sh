@@ -51,20 +51,30 @@ fi
 say "Building the incident: noEncap node, uplink $UPLINK at 1450, $DNS_POD at 1450, $WEB_POD at 1500"
 "$ROOT/tools/lab.sh" up incident
 
-say "mtuguard watch on the node (namespace $NS_NODE)"
-nsenter --net="/run/netns/$NS_NODE" "$ROOT/mtuguard" watch --host-root "$LAB_HOST" --uplink "$UPLINK" \
-	--cni-cache "$LAB_CNI_CACHE" --pin "$PIN" >"$OUT" 2>&1 &
-WATCH_PID=$!
-for _ in $(seq 100); do
-	grep -q 'Ctrl-C to stop' "$OUT" && break
-	kill -0 "$WATCH_PID" 2>/dev/null || break
-	sleep 0.1
-done
-cat "$OUT"
-grep -q 'Ctrl-C to stop' "$OUT" || {
+# Starts a watch on the node with "$@" and waits (10 s at most) for its
+# banner; exits the demo if it does not come.
+start_watch() {
+	nsenter --net="/run/netns/$NS_NODE" "$ROOT/mtuguard" watch --host-root "$LAB_HOST" --uplink "$UPLINK" \
+		--cni-cache "$LAB_CNI_CACHE" --pin "$PIN" "$@" >"$OUT" 2>&1 &
+	WATCH_PID=$!
+	for _ in $(seq 100); do
+		grep -q 'Ctrl-C to stop' "$OUT" && return 0
+		kill -0 "$WATCH_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$OUT"
 	echo "demo: mtuguard watch did not start" >&2
 	exit 1
 }
+stop_watch() {
+	kill -INT "$WATCH_PID"
+	wait "$WATCH_PID" || true
+	WATCH_PID=
+}
+
+say "mtuguard watch on the node (namespace $NS_NODE)"
+start_watch
+cat "$OUT"
 
 say "The ping mesh from the new Pod: ping -M do -s 1472 (1500-byte DF packets) to $REMOTE_IP"
 ip netns exec "$NS_WEB" ping -c 3 -i 0.3 -W 1 -M do -s 1472 "$REMOTE_IP" || true
@@ -74,28 +84,17 @@ say "The same ping at 1450 bytes fits, and raises nothing"
 ip netns exec "$NS_WEB" ping -c 1 -W 1 -M do -s 1422 "$REMOTE_IP" | grep -E 'received'
 
 say "mtuguard's alerts and summary (after Ctrl-C)"
-kill -INT "$WATCH_PID"
-wait "$WATCH_PID" || true
-WATCH_PID=
+stop_watch
 sed -n '/too_big/,$p' "$OUT"
 
 say "Before the real fix, the opt-in assist: mtuguard watch --assist answers for the silent bridge"
-nsenter --net="/run/netns/$NS_NODE" "$ROOT/mtuguard" watch --host-root "$LAB_HOST" --uplink "$UPLINK" \
-	--cni-cache "$LAB_CNI_CACHE" --pin "$PIN" --assist >"$OUT" 2>&1 &
-WATCH_PID=$!
-for _ in $(seq 100); do
-	grep -q 'Ctrl-C to stop' "$OUT" && break
-	kill -0 "$WATCH_PID" 2>/dev/null || break
-	sleep 0.1
-done
+start_watch --assist
 grep -E 'ASSIST ON' "$OUT" || true
 ip netns exec "$NS_WEB" ip route flush cache
 ip netns exec "$NS_WEB" ping -c 2 -i 0.3 -W 1 -M do -s 1472 "$REMOTE_IP" 2>&1 | grep -E 'Frag needed|too long' || true
 echo "(the Pod was told the path MTU, as a router would have; its route now says:)"
 ip netns exec "$NS_WEB" ip route get "$REMOTE_IP" | grep -oE 'mtu [0-9]+' || true
-kill -INT "$WATCH_PID"
-wait "$WATCH_PID" || true
-WATCH_PID=
+stop_watch
 ip netns exec "$NS_WEB" ip route flush cache
 
 FIX=("$ROOT/mtuguard" fix --host-root "$LAB_HOST" --cni-cache "$LAB_CNI_CACHE" --state-dir "$LAB_DIR/fix-state")

@@ -96,10 +96,10 @@ test_clamp_mss_alone_lowers_the_syn_and_answers_nothing() {
 	local mss
 	lab incident
 	start_watch --clamp-mss --metrics 127.0.0.1:19468 || return 1
-	in_ns "$NS_REMOTE" timeout 5 tcpdump -ni eth0 -c 1 -v 'tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0 and dst port 5201' >"$WORK/syn.txt" 2>/dev/null &
+	in_ns "$NS_REMOTE" timeout 10 tcpdump -ni eth0 -c 1 -v 'tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0 and dst port 5201' >"$WORK/syn.txt" 2>"$WORK/tcpdump.err" &
 	local dump=$!
-	wait_for 5 in_ns "$NS_REMOTE" sh -c "ls /sys/class/net/eth0 >/dev/null" || return 1
-	sleep 0.5 # tcpdump has no readiness signal; bounded by its own timeout
+	# tcpdump says "listening on" once its filter is in place.
+	wait_for 5 grep -q "listening on" "$WORK/tcpdump.err" || fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")" || return 1
 	iperf3_bytes 1 >/dev/null
 	wait "$dump"
 	mss=$(grep -oE 'mss [0-9]+' "$WORK/syn.txt" | head -1 | grep -oE '[0-9]+')

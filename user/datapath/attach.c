@@ -221,14 +221,15 @@ static bool prog_is_ours(const struct prog_ids *ours, __u32 prog_id)
 }
 
 /* Whether the filter at our handle and priority on this hook runs one of
- * the earlier watch's programs, so that ours may replace it. */
-static bool filter_inherited(const struct attach_set *set, int ifindex, bool ingress)
+ * @ours (an earlier watch's programs, or this directory's). */
+static bool filter_runs_one_of(const struct prog_ids *ours, int ifindex, bool ingress)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE, .priority = MG_TC_PRIORITY);
 
-	return !bpf_tc_query(&hook, &opts) && prog_is_ours(&set->inherited, opts.prog_id);
+	/* Fails when there is no clsact, or no filter at our handle. */
+	return !bpf_tc_query(&hook, &opts) && prog_is_ours(ours, opts.prog_id);
 }
 
 static int attach_clsact(struct attach_set *set, int prog_fd, int ifindex, const char *ifname,
@@ -238,7 +239,7 @@ static int attach_clsact(struct attach_set *set, int prog_fd, int ifindex, const
 		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE, .priority = MG_TC_PRIORITY,
 		    .prog_fd = prog_fd);
-	bool replace = set->taking_over && filter_inherited(set, ifindex, ingress);
+	bool replace = set->taking_over && filter_runs_one_of(&set->inherited, ifindex, ingress);
 	struct attachment *a;
 	int err;
 
@@ -482,18 +483,11 @@ static int detach_filter(const struct prog_ids *ours, int ifindex, bool ingress)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE, .priority = MG_TC_PRIORITY);
-	__u32 prog_id;
-
-	if (bpf_tc_query(&hook, &opts))
-		return 0; /* no clsact, or no filter at our handle */
-	prog_id = opts.prog_id;
-	if (!prog_is_ours(ours, prog_id))
-		return 0;
 	/* bpf_tc_detach wants only handle and priority set. */
-	opts.prog_fd = 0;
-	opts.prog_id = 0;
-	opts.flags = 0;
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MG_TC_HANDLE, .priority = MG_TC_PRIORITY);
+
+	if (!filter_runs_one_of(ours, ifindex, ingress))
+		return 0;
 	return bpf_tc_detach(&hook, &opts) ? 0 : 1;
 }
 
@@ -533,10 +527,10 @@ int detach_leftovers(const char *pin_dir, int *removed)
 	return err;
 }
 
-void attach_takeover_begin(struct attach_set *set, const struct prog_ids *inherited)
+void attach_takeover_begin(struct attach_set *set)
 {
 	set->taking_over = true;
-	set->inherited = *inherited;
+	pinned_prog_ids(set->pin_dir, &set->inherited);
 	set->taken_over = 0;
 }
 

@@ -58,7 +58,8 @@ struct attach_set {
 	enum attach_mode mode; /* AUTO until the first TC hook resolves it */
 	const char *pin_dir;
 	/* Taking over from an earlier watch (attach_takeover_begin/end):
-	 * its pinned links and its filters, running @inherited, are reused. */
+	 * its pinned links and its filters, running @inherited, are reused;
+	 * the guard reads it to reuse that watch's maps too. */
 	bool taking_over;
 	struct prog_ids inherited;
 	size_t taken_over; /* hooks reused rather than attached anew */
@@ -85,10 +86,10 @@ void attach_release(struct attach_set *set);
  * and the filters in place, for the next watch (--keep-attached). */
 void attach_keep(struct attach_set *set);
 
-/* Before attaching: the hooks pinned under the pin directory are taken over
- * where they fit; @inherited are the ids of the earlier watch's programs,
- * read from <pin>/progs before this watch pins its own. */
-void attach_takeover_begin(struct attach_set *set, const struct prog_ids *inherited);
+/* Before loading: the hooks pinned under the pin directory are to be taken
+ * over where they fit; the ids of the earlier watch's programs are read
+ * from <pin>/progs now, before this watch pins its own. */
+void attach_takeover_begin(struct attach_set *set);
 /* After attaching: removes the earlier watch's hooks not taken over, and
  * counts them in *@removed. */
 int attach_takeover_end(struct attach_set *set, int *removed);

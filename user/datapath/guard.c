@@ -45,8 +45,7 @@ static int lock_pin_dir(struct guard *g)
 	 * exited with --keep-attached, or died: take them and their maps
 	 * over, so that the node stays watched and the counts go on. */
 	if (takeover_possible(g->pin_dir)) {
-		pinned_prog_ids(g->pin_dir, &g->inherited);
-		g->taking_over = true;
+		attach_takeover_begin(&g->attached);
 		return 0;
 	}
 	/* Hooks that cannot be taken over are replaced rather than doubled.
@@ -93,7 +92,7 @@ static void give_up_takeover(struct guard *g)
 {
 	int removed = 0;
 
-	g->taking_over = false;
+	g->attached.taking_over = false;
 	detach_leftovers(g->pin_dir, &removed);
 	pin_dir_remove(g->pin_dir, &removed, false);
 }
@@ -154,14 +153,14 @@ static int open_and_load(struct guard *g, const struct guard_opts *opts)
 	err = pin_maps(g);
 	if (err)
 		return err;
-	if (g->taking_over && !pinned_maps_fit(g)) {
+	if (g->attached.taking_over && !pinned_maps_fit(g)) {
 		pr_warn("the maps pinned in %s have other sizes than this build's: replacing the "
 			"earlier watch's hooks and maps (its counts start from zero)",
 			g->pin_dir);
 		give_up_takeover(g);
 	}
 	progs_init(&g->progs, g->skel);
-	if (g->taking_over &&
+	if (g->attached.taking_over &&
 	    progs_reuse(&g->progs, g->skel, g->pin_dir, takeover_pinned_build(g->pin_dir)))
 		pr_debug("the earlier watch's programs are this build's: reusing them");
 	err = mtuguard_bpf__load(g->skel);
@@ -201,14 +200,13 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 	err = open_and_load(g, opts);
 	if (err)
 		goto fail;
-	if (g->taking_over) {
+	if (g->attached.taking_over) {
 		err = takeover_seed_slots(&g->slots, bpf_map__fd(g->skel->maps.mg_ifaces),
 					  bpf_map__fd(g->skel->maps.mg_counters));
 		if (err) {
 			pr_err("cannot read the earlier watch's counter slots: %s", strerror(-err));
 			goto fail;
 		}
-		attach_takeover_begin(&g->attached, &g->inherited);
 	}
 	err = progs_loaded(&g->progs, g->skel, g->pin_dir);
 	if (err)
@@ -217,7 +215,7 @@ int guard_load(struct guard *g, const struct guard_opts *opts)
 		struct assist_opts ao = *opts->assist;
 
 		ao.pin_dir = g->pin_dir;
-		ao.reuse = g->taking_over;
+		ao.reuse = g->attached.taking_over;
 		g->assist = assist_load(g->skel->obj, &ao);
 		if (!g->assist) {
 			err = -EINVAL;
@@ -267,9 +265,8 @@ static int take_over_end(struct guard *g)
 	size_t taken = g->attached.taken_over;
 	int removed = 0, err;
 
-	if (!g->taking_over)
+	if (!g->attached.taking_over)
 		return 0;
-	g->taking_over = false;
 	err = attach_takeover_end(&g->attached, &removed);
 	if (err) {
 		pr_err("cannot remove the earlier watch's other hooks in %s: %s", g->pin_dir,
@@ -356,10 +353,7 @@ void guard_unpin(struct guard *g)
 	guard_detach(g); /* the link pins go with the links */
 	/* A take-over that failed half way: what is left of the earlier
 	 * watch's hooks goes too, so that a refusal leaves nothing. */
-	if (g->taking_over) {
-		g->taking_over = false;
-		attach_takeover_end(&g->attached, &removed);
-	}
+	attach_takeover_end(&g->attached, &removed);
 	if (g->lock_fd >= 0)
 		pin_dir_remove(g->pin_dir, &removed, true);
 }

@@ -41,10 +41,8 @@ struct guard {
 	struct slot_pool slots;	     /* which interface counts where in mg_counters */
 	unsigned int route_mtu_min;  /* the smallest limit in mg_routes (the fast path) */
 	bool uplink_xdp;	     /* the uplink's hook is native XDP, not TC */
-	bool taking_over;	     /* starting over an earlier watch's hooks (takeover.h) */
 	bool kept;		     /* guard_keep: hooks and pins stay for the next watch */
 	bool configuring;	     /* in guard_configure: one sweep of mg_local_dsts at its end */
-	struct prog_ids inherited;   /* that watch's TC programs, for its filters */
 	int lock_fd;
 	char pin_dir[PATH_MAX];
 };

@@ -95,6 +95,7 @@ static bool have_prefix(const struct limits *l, const struct nl_route *r)
 
 static void compute_routes(struct limits *l, const struct node *node, const struct cni *cni)
 {
+	bool uplink_silent;
 	size_t i;
 
 	if (!node->n_routes)
@@ -102,6 +103,7 @@ static void compute_routes(struct limits *l, const struct node *node, const stru
 	l->routes = calloc(node->n_routes, sizeof(*l->routes));
 	if (!l->routes)
 		return; /* no per-prefix limits: the path MTU for all */
+	uplink_silent = limits_silent_sources(node, cni) & (1U << MG_LIMIT_PATH_MTU);
 	for (i = 0; i < node->n_routes; i++) {
 		const struct nl_route *r = &node->routes[i];
 		struct route_limit *out = &l->routes[l->n_routes];
@@ -120,8 +122,7 @@ static void compute_routes(struct limits *l, const struct node *node, const stru
 		out->mtu = mtu;
 		/* No mtu metric, by the uplink: the limit is the uplink side's
 		 * own device, silent where that is switched. */
-		out->silent = !r->mtu && node_is_uplink_side(node, r->oif) &&
-			      (limits_silent_sources(node, cni) & (1U << MG_LIMIT_PATH_MTU));
+		out->silent = !r->mtu && node_is_uplink_side(node, r->oif) && uplink_silent;
 		limits_prefix_str(out, prefix, sizeof(prefix));
 		snprintf(out->detail, sizeof(out->detail), "route %s %s", prefix, why);
 		if (mtu < l->route_mtu_min)

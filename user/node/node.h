@@ -74,7 +74,7 @@ struct node {
 	size_t n_links;
 	struct nl_route *routes;
 	size_t n_routes;
-	/* Pod devices that are netkit, not veth (Cilium's and Calico's
+	/* Pod devices that are netkit, not veth (a CNI's
 	 * netkit mode): told once each that they are not watched. */
 	int *netkit_told;
 	size_t n_netkit_told;
