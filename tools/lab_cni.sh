@@ -20,8 +20,9 @@
 #               encapsulation to VXLAN and pod-b kept its 1500.
 #   cilium      lxc* veths and Pods' eth0 at the device MTU 1500, each Pod's
 #               default route at mtu 1450 (VXLAN, cilium_vxlan flow-based at
-#               1500), cilium_host/cilium_net, node_config.h's MTU 1500.
-#               failure: pod-b's default route lost its mtu.
+#               1500), cilium_host/cilium_net, node_config.h's MTU 1500;
+#               a policy rule carries Pod traffic into the tunnel as Cilium's
+#               BPF redirect does. failure: pod-b's default route lost its mtu.
 #   flannel     cni0 (L2) with veth* Pods, flannel.1 (VXLAN) at 1450 to the
 #               remote node's 10.244.2.0/24, subnet.env FLANNEL_MTU=1450.
 #               failure: the backend moved from host-gw to VXLAN: pod-b and
@@ -31,6 +32,7 @@
 #               <cid>_h carrying kube-ovn's external_ids. failure: pod-b at 1500.
 #   ovn-kubernetes  Open vSwitch with ovn-k8s-mp0 at 1400 (NIC 1500 - 58 fits),
 #               Pod ports named by container ID. failure: pod-b at 1500.
+#               Both: the remote host routes the Pod block back by the node.
 #   aws         routed, no encapsulation, eni* veths, NIC and Pods at 9001,
 #               10-aws.conflist "mtu": "9001". failure: a VPN route to
 #               192.0.2.0/24 with mtu 1500, beyond which the jumbo Pods'
@@ -161,6 +163,7 @@ bridged_pod() {
 		vsctl add-port br-int "$ifname" -- set interface "$ifname" \
 			"external_ids:iface-id=$POD_NS.$pod" "external_ids:pod_name=$pod" \
 			"external_ids:pod_namespace=$POD_NS" "external_ids:vendor=$cni"
+		software_checksums "$ns"
 	fi
 	in_ns "$NS_NODE" link set "$ifname" up
 	in_ns "$ns" addr add "$ip/24" dev eth0
@@ -200,6 +203,31 @@ CONF
 	routed_pod calico "$NS_B" "$POD_B" "$CID_B" 10.244.1.11 "$mtu_b" k8s-pod-network >"$LAB_DIR/if_b"
 }
 
+# Cilium's datapath for Pod traffic to the remote node's Pods. On a real
+# node the BPF program on lxc* sets a tunnel key and redirects into
+# cilium_vxlan, bypassing the node's routes; here a policy rule stands in for
+# it: traffic from the node's Pod block to the remote block is looked up in
+# its own table, whose route gives the flow-based cilium_vxlan the remote
+# node's address as a lightweight-tunnel key (the main table keeps the route
+# Cilium writes, via cilium_host at mtu 1450, which is what mtuguard reads).
+# The remote node's end is a plain VXLAN on Cilium's port 8472; both ends
+# know the other's MAC (no ARP through a flow-based tunnel).
+cilium_tunnel_datapath() {
+	local node_mac remote_mac
+	in_ns "$NS_REMOTE" link add cilium_vxlan mtu 1500 type vxlan id 2 local "$REMOTE_IP" \
+		remote "$NODE_IP" dstport 8472
+	in_ns "$NS_REMOTE" addr add "$REMOTE_POD_IP/24" dev cilium_vxlan
+	in_ns "$NS_REMOTE" link set cilium_vxlan up
+	node_mac=$(in_ns "$NS_NODE" link show cilium_vxlan | awk '/link\/ether/ {print $2}')
+	remote_mac=$(in_ns "$NS_REMOTE" link show cilium_vxlan | awk '/link\/ether/ {print $2}')
+	in_ns "$NS_REMOTE" neigh add 10.244.1.1 lladdr "$node_mac" dev cilium_vxlan nud permanent
+	in_ns "$NS_REMOTE" route add 10.244.1.0/24 via 10.244.1.1 dev cilium_vxlan onlink
+	in_ns "$NS_NODE" neigh add "$REMOTE_POD_IP" lladdr "$remote_mac" dev cilium_vxlan nud permanent
+	in_ns "$NS_NODE" rule add from 10.244.1.0/24 to 10.244.2.0/24 lookup 2004 pref 100
+	in_ns "$NS_NODE" route add 10.244.2.0/24 via "$REMOTE_POD_IP" dev cilium_vxlan onlink \
+		encap ip id 2 dst "$REMOTE_IP" table 2004
+}
+
 # Cilium in tunnel mode: cilium_host/cilium_net (a veth pair in the node,
 # at the device MTU), cilium_vxlan flow-based at the device MTU, the route
 # to the remote node's Pods via cilium_host at mtu 1450, the agent's
@@ -214,6 +242,7 @@ up_cilium() {
 	in_ns "$NS_NODE" link add cilium_vxlan mtu 1500 type vxlan external dstport 8472
 	in_ns "$NS_NODE" link set cilium_vxlan up
 	in_ns "$NS_NODE" route add 10.244.2.0/24 via 10.244.1.1 dev cilium_host src 10.244.1.1 mtu 1450
+	cilium_tunnel_datapath
 	conf 05-cilium.conflist <<'CONF'
 {
   "cniVersion": "0.3.1",
@@ -324,6 +353,9 @@ CONF
 	fi
 	bridged_pod "$cni" "$NS_A" "$POD_A" "$CID_A" 10.244.1.10 1400 "$network" 10.244.1.1 >"$LAB_DIR/if_a"
 	bridged_pod "$cni" "$NS_B" "$POD_B" "$CID_B" 10.244.1.11 "$mtu_b" "$network" 10.244.1.1 >"$LAB_DIR/if_b"
+	# The fabric reaches the Pods by the node (the lab's stand-in for OVN's
+	# gateway), so that TCP from a Pod to the remote host has a way back.
+	in_ns "$NS_REMOTE" route add 10.244.1.0/24 via "$NODE_IP"
 }
 
 up() {

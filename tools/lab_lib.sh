@@ -56,6 +56,15 @@ ovs_start() {
 	vsctl add-br br-int -- set bridge br-int datapath_type=netdev
 }
 
+# Open vSwitch's userspace datapath reads its ports with AF_PACKET and does
+# not complete the checksums a veth leaves to offload: TCP through it would
+# be dropped by the receiver (TcpInCsumErrors). What sends into the switch,
+# the Pod in netns $1, computes them itself (on a real node the NIC or the
+# kernel datapath does).
+software_checksums() {
+	ip netns exec "$1" ethtool -K eth0 tx off >/dev/null
+}
+
 new_ns() {
 	local ns=$1
 	ip netns add "$ns"

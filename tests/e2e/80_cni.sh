@@ -209,17 +209,20 @@ cni_ovn_failure_watch() {
 test_cni_kube_ovn_failure_watch_flags_the_stale_pod_at_the_pod_path() { cni_ovn_failure_watch kube-ovn 1400; }
 test_cni_ovn_kubernetes_failure_watch_flags_the_stale_pod_at_the_pod_path() { cni_ovn_failure_watch ovn-kubernetes 1442; }
 
-# The consistent Cilium and OVN nodes under full-size traffic raise nothing:
-# both Pods ping at the largest size their path carries ($2 bytes of ICMP
-# payload, to the lab's address named $3), and no alert comes (the route
-# MTU, the dropped routes).
+# The consistent Cilium, OVN and AWS nodes under full-size traffic raise
+# nothing: both Pods ping at the largest size their path carries ($2 bytes of
+# ICMP payload, to the lab's address named $3), every ping is answered, and
+# no alert comes (the route MTU, the dropped routes).
 # $1 the CNI, $2 the ping size, $3 the name of the variable holding the
 # destination; $4 "iperf3": TCP to it too.
 cni_consistent_ping_watch() {
 	cni_lab "$1" consistent || fail "no $1 lab" || return 1
 	start_watch --ovsdb "$OVSDB_SOCK" || return 1
-	in_ns "$NS_A" ping -q -c 3 -i 0.2 -W 1 -M do -s "$2" "${!3}" >/dev/null 2>&1
-	in_ns "$NS_B" ping -q -c 3 -i 0.2 -W 1 -M do -s "$2" "${!3}" >/dev/null 2>&1
+	local ns
+	for ns in "$NS_A" "$NS_B"; do
+		in_ns "$ns" ping -q -c 3 -i 0.2 -W 1 -M do -s "$2" "${!3}" >/dev/null 2>&1 ||
+			fail "$ns's full-size pings to ${!3} on the $1 node were not all answered" || return 1
+	done
 	if [[ ${4:-} == iperf3 ]]; then
 		cni_iperf3 "${!3}" || fail "iperf3 on the $1 node failed" || return 1
 		[[ $(jq '.end.sum_received.bytes' "$WORK/iperf3.json") -gt 1000000 ]] ||
@@ -231,10 +234,11 @@ cni_consistent_ping_watch() {
 		fail "the Pod's pings were not seen"
 }
 
-# Cilium: the lab has no datapath that carries Pod traffic into the tunnel
-# (Cilium's own BPF programs do that), so pings only.
-test_cni_cilium_consistent_watch_raises_nothing() { cni_consistent_ping_watch cilium 1422 REMOTE_POD_IP; }
-test_cni_kube_ovn_consistent_watch_raises_nothing() { cni_consistent_ping_watch kube-ovn 1372 REMOTE_IP; }
-test_cni_ovn_kubernetes_consistent_watch_raises_nothing() { cni_consistent_ping_watch ovn-kubernetes 1372 REMOTE_IP; }
+# Cilium: into the tunnel, to the remote node's Pods (the lab's policy rule
+# stands for Cilium's BPF redirect); kube-ovn and OVN-Kubernetes: through
+# Open vSwitch and the node to the remote host.
+test_cni_cilium_consistent_watch_raises_nothing() { cni_consistent_ping_watch cilium 1422 REMOTE_POD_IP iperf3; }
+test_cni_kube_ovn_consistent_watch_raises_nothing() { cni_consistent_ping_watch kube-ovn 1372 REMOTE_IP iperf3; }
+test_cni_ovn_kubernetes_consistent_watch_raises_nothing() { cni_consistent_ping_watch ovn-kubernetes 1372 REMOTE_IP iperf3; }
 # AWS: no encapsulation, everything at 9001: full jumbo frames off the node.
 test_cni_aws_consistent_watch_raises_nothing() { cni_consistent_ping_watch aws 8973 REMOTE_IP iperf3; }
