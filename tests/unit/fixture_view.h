@@ -94,7 +94,6 @@ static inline void fixture_view(struct view *v, const struct node *node, struct 
 	if (!v->ids)
 		fail_msg("out of memory");
 	podid_load(v->ids, &v->node, monotonic_ms());
-	cni_resolve(v->cni, &v->node, NULL);
 	view_recompute(v);
 }
 

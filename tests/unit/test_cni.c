@@ -17,6 +17,8 @@
 #include "cni/cni.h"
 #include "cni/conf.h"
 #include "lib/log.h"
+#include "fixture_view.h"
+#include "limits/audit.h"
 #include "limits/limits.h"
 #include "node/node.h"
 
@@ -87,7 +89,33 @@ static void test_canal_is_flannel(void **state)
 	assert_non_null(strstr(why, "Canal"));
 }
 
-/* The node of the module tests: a 1500 NIC and a tunnel device. */
+/* The links of the node node_with() made last: its role devices, and
+ * room for one more (add_link). */
+static struct nl_link node_links[4];
+
+/* Lists @n's uplink, tunnel and gateway as its links, as the kernel would. */
+static void relink(struct node *n)
+{
+	n->links = node_links;
+	n->n_links = 0;
+	node_links[n->n_links++] = n->uplink;
+	if (n->tunnel.ifindex)
+		node_links[n->n_links++] = n->tunnel;
+	if (n->gateway.ifindex)
+		node_links[n->n_links++] = n->gateway;
+}
+
+/* A link beside the role devices (a second tunnel device). */
+static void add_link(struct node *n, const char *name, unsigned int mtu)
+{
+	struct nl_link *l = &node_links[n->n_links++];
+
+	*l = (struct nl_link){ .ifindex = 10 + (int)n->n_links, .mtu = mtu, .up = true };
+	snprintf(l->name, sizeof(l->name), "%s", name);
+}
+
+/* The node of the module tests: a 1500 NIC and a tunnel device at 1450;
+ * its links valid until the next call. */
 static struct node node_with(const char *tunnel, bool up, bool ipv6, const char *gateway,
 			     unsigned int gateway_mtu)
 {
@@ -102,18 +130,18 @@ static struct node node_with(const char *tunnel, bool up, bool ipv6, const char 
 		node.gateway = (struct nl_link){ .ifindex = 6, .mtu = gateway_mtu, .up = true };
 		snprintf(node.gateway.name, sizeof(node.gateway.name), "%s", gateway);
 	}
+	relink(&node);
 	return node;
 }
 
-/* The limits @module computes for @node from fixture host @host. */
-static struct limits limits_of(const char *module, const char *host, const struct node *node)
+/* @module with its settings read from fixture host @host. */
+static struct cni *loaded(const char *module, const char *host)
 {
 	char root[256], dir[512];
 	struct cni_conf conf;
 	struct cni_env env = { .conf = &conf };
 	struct cni *cni = cni_new(module);
 	const char *uplink = NULL;
-	struct limits l = { 0 };
 
 	assert_non_null(cni);
 	snprintf(root, sizeof(root), HOSTS "/%s", host);
@@ -122,10 +150,39 @@ static struct limits limits_of(const char *module, const char *host, const struc
 	cni_conf_read(dir, root, &conf);
 	assert_int_equal(cni_load(cni, &env, &uplink), 0);
 	cni_conf_free(&conf);
+	return cni;
+}
+
+/* The limits @module computes for @node from fixture host @host. */
+static struct limits limits_of(const char *module, const char *host, const struct node *node)
+{
+	struct cni *cni = loaded(module, host);
+	struct limits l = { 0 };
+
 	cni_resolve(cni, node, NULL);
 	limits_compute(&l, node, cni, 0);
 	cni_free(cni);
 	return l;
+}
+
+static enum mismatch_kind first_finding;
+
+/* How many findings `check` makes of @node (its Pods, if any, and its
+ * devices) as @module on fixture host @host; the first in first_finding. */
+static size_t findings_of(const char *module, const char *host, const struct node *node)
+{
+	struct check_report r;
+	struct view v;
+	size_t n;
+
+	fixture_view(&v, node, loaded(module, host), NULL);
+	assert_int_equal(check_node(&v, &r), 0);
+	n = r.n;
+	if (n)
+		first_finding = r.items[0].kind;
+	check_report_free(&r);
+	fixture_view_free(&v);
+	return n;
 }
 
 static void test_calico_mtu_sources_and_overheads(void **state)
@@ -230,6 +287,59 @@ static void test_cilium_device_mtu_and_route_overheads(void **state)
 	assert_int_equal(l.overhead, 0);
 }
 
+/* Tunnel and encryption overheads add up; WireGuard's is 80 or 95 as
+ * cilium_wg0 shows it; IPsec's 77 is its least. */
+static void test_cilium_encryption_overheads(void **state)
+{
+	struct node n = node_with("cilium_wg0", true, false, "cilium_host", 1500);
+	struct limits l;
+
+	(void)state;
+	/* cilium_wg0 at the device MTU - 80: Cilium before mid-2026. */
+	n.tunnel.mtu = 1420;
+	relink(&n);
+	l = limits_of("cilium", "cilium-wireguard", &n);
+	assert_int_equal(l.overhead, 80);
+	assert_int_equal(l.path_mtu, 1420);
+	assert_int_equal(l.tunnel_floor, 1420);
+	assert_int_equal(findings_of("cilium", "cilium-wireguard", &n), 0);
+	/* At - 95: Cilium since; its 1405 is the limit, and healthy. */
+	n.tunnel.mtu = 1405;
+	relink(&n);
+	assert_int_equal(limits_of("cilium", "cilium-wireguard", &n).path_mtu, 1405);
+	assert_int_equal(findings_of("cilium", "cilium-wireguard", &n), 0);
+	/* Neither: the smaller overhead, and cilium_wg0 too small for what
+	 * the Pods' routes let through is a finding. */
+	n.tunnel.mtu = 1300;
+	relink(&n);
+	assert_int_equal(limits_of("cilium", "cilium-wireguard", &n).overhead, 80);
+	assert_int_equal(findings_of("cilium", "cilium-wireguard", &n), 1);
+	assert_int_equal(first_finding, MISMATCH_TUNNEL_MTU);
+	/* With the tunnel too: both, cilium_wg0 carrying the tunnel's frames. */
+	n.tunnel.mtu = 1420;
+	relink(&n);
+	add_link(&n, "cilium_vxlan", 1500);
+	l = limits_of("cilium", "cilium-wireguard", &n);
+	assert_int_equal(l.overhead, 130);
+	assert_int_equal(l.path_mtu, 1370);
+	assert_int_equal(l.tunnel_floor, 1420);
+	assert_int_equal(findings_of("cilium", "cilium-wireguard", &n), 0);
+	/* node_config.h says WireGuard before cilium_wg0 exists: 80. */
+	n = node_with(NULL, false, false, "cilium_host", 1500);
+	assert_int_equal(limits_of("cilium", "cilium-wireguard", &n).overhead, 80);
+	/* IPsec: 77, plus the tunnel's 50, or 70 over an IPv6 underlay. */
+	assert_int_equal(limits_of("cilium", "cilium-ipsec", &n).overhead, 77);
+	n = node_with("cilium_vxlan", true, false, "cilium_host", 1500);
+	n.tunnel.mtu = 1500;
+	relink(&n);
+	assert_int_equal(limits_of("cilium", "cilium-ipsec", &n).overhead, 127);
+	assert_int_equal(findings_of("cilium", "cilium-ipsec", &n), 0);
+	n.uplink_ipv6 = true;
+	assert_int_equal(limits_of("cilium", "cilium-ipsec", &n).overhead, 147);
+	/* Without encryption in node_config.h the tunnel alone counts. */
+	assert_int_equal(limits_of("cilium", "cilium", &n).overhead, 70);
+}
+
 static void test_none_expects_nothing(void **state)
 {
 	struct node n = node_with(NULL, false, false, NULL, 0);
@@ -253,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_aws_mtu_is_a_string),
 		cmocka_unit_test(test_ovn_cnis_overheads),
 		cmocka_unit_test(test_cilium_device_mtu_and_route_overheads),
+		cmocka_unit_test(test_cilium_encryption_overheads),
 		cmocka_unit_test(test_none_expects_nothing),
 	};
 

@@ -260,7 +260,6 @@ int node_opts_view(struct node_opts *o, struct view *v)
 		return -ENOMEM;
 	}
 	podid_load(v->ids, &v->node, monotonic_ms());
-	cni_resolve(cni, &v->node, podid_ovs_ports(v->ids));
 	v->cni = cni;
 	v->path_mtu_override = o->path_mtu_override;
 	view_recompute(v);
@@ -282,7 +281,6 @@ int view_reread(struct view *v)
 	node_free(&v->node);
 	v->node = fresh;
 	podid_load(v->ids, &v->node, monotonic_ms());
-	cni_resolve(v->cni, &v->node, podid_ovs_ports(v->ids));
 	view_recompute(v);
 	return 0;
 }

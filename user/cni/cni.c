@@ -243,6 +243,13 @@ unsigned int cni_overhead(const struct cni *cni)
 	return cni->ops->overhead ? cni->ops->overhead(cni->state) : 0;
 }
 
+unsigned int cni_tunnel_floor(const struct cni *cni, const struct node *node)
+{
+	if (cni->ops->tunnel_floor)
+		return cni->ops->tunnel_floor(cni->state, node);
+	return cni_expected_pod_mtu(cni, node);
+}
+
 unsigned int cni_route_mtu(const struct cni *cni, const struct node *node, const struct nl_route *r,
 			   unsigned int generic, char *why, size_t size)
 {

@@ -112,6 +112,8 @@ void cni_resolve(struct cni *cni, const struct node *node, const struct ovs_port
 unsigned int cni_expected_pod_mtu(const struct cni *cni, const struct node *node);
 unsigned int cni_configured_pod_mtu(const struct cni *cni);
 unsigned int cni_overhead(const struct cni *cni);
+/* The smallest MTU the CNI's tunnel device may have (cni_module.h). */
+unsigned int cni_tunnel_floor(const struct cni *cni, const struct node *node);
 struct nl_route;
 /* The limit of a route's prefix, as the CNI sees it (see cni_module.h). */
 unsigned int cni_route_mtu(const struct cni *cni, const struct node *node, const struct nl_route *r,

@@ -38,6 +38,9 @@ struct cni_ops {
 	unsigned int (*configured_pod_mtu)(const void *state);
 	/* What the encapsulation takes from the egress MTU (0: none). */
 	unsigned int (*overhead)(const void *state);
+	/* The smallest MTU its tunnel device may have: the largest packet
+	 * it is given. NULL: a new Pod's MTU. */
+	unsigned int (*tunnel_floor)(const void *state, const struct node *node);
 	/* Why the overhead is what it is, for a phrase: "encap geneve". */
 	void (*describe_overhead)(const void *state, char *buf, size_t size);
 	/* The limit of packets to a route's prefix where the CNI's own

@@ -65,9 +65,9 @@ void cni_explain_in_words(const struct cni_words *w, const struct finding_ctx *c
 		break;
 	case MISMATCH_TUNNEL_MTU:
 		snprintf(m->cause, sizeof(m->cause),
-			 "the tunnel %s has MTU %u, below the Pod MTU %u: full-size Pod packets "
-			 "cannot enter it",
-			 node->tunnel.name, node->tunnel.mtu, l->expected_pod_mtu);
+			 "the tunnel %s has MTU %u, below the %u it is given: full-size Pod "
+			 "packets cannot enter it",
+			 node->tunnel.name, node->tunnel.mtu, l->tunnel_floor);
 		snprintf(m->remedy, sizeof(m->remedy), "set %s to at most %u", w->mtu_setting,
 			 node->tunnel.mtu);
 		break;

@@ -150,7 +150,7 @@ static int check_node_links(struct audit *a)
 	    node->gateway.mtu != l->expected_pod_mtu)
 		err = add(a, MISMATCH_GATEWAY_MTU, node->gateway.name, node->gateway.mtu, NULL);
 	if (!err && l->expected_pod_mtu && node->tunnel.ifindex && node->tunnel.up &&
-	    node->tunnel.mtu < l->expected_pod_mtu)
+	    node->tunnel.mtu < l->tunnel_floor)
 		err = add(a, MISMATCH_TUNNEL_MTU, node->tunnel.name, node->tunnel.mtu, NULL);
 	if (!err && configured && configured > l->path_mtu)
 		err = add(a, MISMATCH_DEFAULT_MTU_ABOVE_PATH, node->uplink.name, configured, NULL);

@@ -149,6 +149,7 @@ void limits_compute(struct limits *l, const struct node *node, const struct cni 
 	l->overhead = cni_overhead(cni);
 	l->path_mtu = path_mtu_override ? path_mtu_override : minus(l->egress_mtu, l->overhead);
 	l->expected_pod_mtu = cni_expected_pod_mtu(cni, node);
+	l->tunnel_floor = cni_tunnel_floor(cni, node);
 	describe_path(l, node, cni, path_mtu_override);
 	if (!path_mtu_override)
 		compute_routes(l, node, cni);

@@ -43,6 +43,7 @@ struct limits {
 	unsigned int overhead;	    /* what the CNI's encapsulation takes */
 	unsigned int path_mtu;	    /* the largest packet a Pod can send off the node */
 	unsigned int expected_pod_mtu; /* what the CNI gives a new Pod */
+	unsigned int tunnel_floor;     /* the least MTU the CNI's tunnel device may have */
 	char path_detail[160];	       /* where path_mtu comes from, one phrase */
 	struct route_limit *routes;    /* per destination prefix (malloc'd) */
 	size_t n_routes;

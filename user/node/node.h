@@ -120,6 +120,8 @@ void node_free(struct node *node);
 int node_note_link(struct node *node, const struct nl_link *link, bool deleted);
 /* The link with @ifindex, or NULL. */
 const struct nl_link *node_link(const struct node *node, int ifindex);
+/* The link named @name, or NULL. */
+const struct nl_link *node_link_named(const struct node *node, const char *name);
 /* Reads the routes again (after a route event); -errno, the old ones kept. */
 int node_read_routes(struct node *node);
 /* When the uplink is a Linux bridge holding the node's address (the

@@ -25,6 +25,17 @@ const struct nl_link *node_link(const struct node *node, int ifindex)
 	return NULL;
 }
 
+const struct nl_link *node_link_named(const struct node *node, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_links; i++) {
+		if (!strcmp(node->links[i].name, name))
+			return &node->links[i];
+	}
+	return NULL;
+}
+
 int node_note_link(struct node *node, const struct nl_link *link, bool deleted)
 {
 	struct nl_link *l = (struct nl_link *)node_link(node, link->ifindex);
