@@ -130,6 +130,26 @@ test_cni_bad_config_files_warn_and_fall_back() {
 	[[ $(jq .expected_pod_mtu "$WORK/check") == 0 ]] || fail "an MTU was guessed from a bad file"
 }
 
+# Calico writes its conflist 0600: a check that is not root cannot read it.
+# One warning names the file; the CNI is then judged by its device and the
+# Pod MTU taken from /var/lib/calico/mtu, which stays readable.
+test_cni_unreadable_conflist_when_not_root_warns_and_falls_back() {
+	cni_lab calico consistent || return 1
+	chmod o+x "$LAB_DIR"
+	[[ $(stat -c %a "$LAB_HOST/etc/cni/net.d/10-calico.conflist") == 600 ]] || fail "the lab's conflist is not 0600" || return 1
+	node setpriv --reuid=65534 --regid=65534 --clear-groups "$MTUGUARD" check --json \
+		--host-root "$LAB_HOST" --cni-cache "$LAB_CNI_CACHE" >"$WORK/check" 2>"$WORK/check.err"
+	local rc=$?
+	[[ $rc == 0 ]] || fail "exit $rc: $(cat "$WORK/check.err")" || return 1
+	[[ $(grep -c '10-calico.conflist' "$WORK/check.err") == 1 ]] &&
+		grep -q 'cannot read the CNI config .*10-calico.conflist (Permission denied); judging by the node' "$WORK/check.err" ||
+		fail "stderr: $(cat "$WORK/check.err")" || return 1
+	[[ $(jq -r .cni.name "$WORK/check") == calico && $(jq -r .cni.source "$WORK/check") == *vxlan.calico* ]] ||
+		fail "cni: $(jq -c .cni "$WORK/check")" || return 1
+	[[ $(jq .expected_pod_mtu "$WORK/check") == 1450 && $(jq '.mismatches | length' "$WORK/check") == 0 ]] ||
+		fail "judged: $(jq -c '{expected_pod_mtu, mismatches}' "$WORK/check")"
+}
+
 # --- limits per destination -----------------------------------------------------
 
 # Calico: the stale Pod's 1500-byte packets to the fabric leave by eth0 at
