@@ -94,7 +94,7 @@ test_consistent_node_under_iperf3_raises_nothing() {
 	fits=$(summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.fits')
 	# Wire-exact: a GSO packet counts as its segments, so the count is the
 	# Pod's TCP segments, plus its few other packets (ICMPv6).
-	echo "    note: the Pod sent $segs TCP segments; pod_ingress counted $fits packets that fit"
+	note "the Pod sent $segs TCP segments; pod_ingress counted $fits packets that fit"
 	((fits >= segs && fits <= segs + 20)) || fail "counted $fits packets for $segs TCP segments on the wire"
 }
 

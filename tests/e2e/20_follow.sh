@@ -14,7 +14,7 @@ test_new_pod_is_attached_within_a_bound_and_flagged() {
 	wait_for 5 has_attached "$ifname" || fail "$ifname was not attached within 5 s" || return 1
 	t1=$(date -d "$(attached_line "$ifname" | jq -r .time)" +%s%N)
 	gap_ms=$(((t1 - t0) / 1000000))
-	echo "    note: attach gap $gap_ms ms from 'ip link add' to the pod_attached event"
+	note "attach gap $gap_ms ms from 'ip link add' to the pod_attached event"
 	# The bound: well under a Pod's first DNS lookup after its sandbox starts.
 	((gap_ms < 1000)) || fail "attach gap $gap_ms ms is over 1000 ms" || return 1
 	in_ns "$LAB_PREFIX-pod-api" ping -q -c 3 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1

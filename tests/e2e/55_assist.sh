@@ -44,7 +44,7 @@ test_assist_turns_a_silent_drop_into_a_working_path() {
 		fail "the Pod did not learn mtu 1450: $(in_ns "$NS_WEB" ip route get "$REMOTE_IP")" || return 1
 	forget_pmtu
 	with=$(iperf3_bytes 4)
-	echo "    note: iperf3 over 4 s, the Pod's segments full size: $without bytes without the assist, $with with it"
+	note "iperf3 over 4 s, the Pod's segments full size: $without bytes without the assist, $with with it"
 	((with >= 10000000 && with >= 20 * without)) ||
 		fail "iperf3 moved $with bytes with the assist, $without without: not 20 times more" || return 1
 	(($(assist_counted answered) >= 1)) || fail "no answer counted" || return 1

@@ -24,7 +24,7 @@ test_watch_under_valgrind_has_no_leak_or_invalid_access() {
 		grep -qE 'All heap blocks were freed|definitely lost: 0 bytes' "$WORK/valgrind.log" ||
 		fail "valgrind: $(grep -E 'SUMMARY|lost' "$WORK/valgrind.log")" || return 1
 	[[ $(alert_sum ".pod.name == \"$WEB_POD\"") == 2 ]] || fail "alerts under valgrind: $(alerts)"
-	echo "    note: valgrind: $(grep -oE 'ERROR SUMMARY: [0-9]+ errors' "$WORK/valgrind.log"), $(grep -oE 'in use at exit: [0-9,]+ bytes' "$WORK/valgrind.log")"
+	note "valgrind: $(grep -oE 'ERROR SUMMARY: [0-9]+ errors' "$WORK/valgrind.log"), $(grep -oE 'in use at exit: [0-9,]+ bytes' "$WORK/valgrind.log")"
 }
 
 test_watch_keeps_only_what_it_needs_after_attaching() {

@@ -38,7 +38,7 @@ test_image_runs_as_the_daemonset_does() {
 	caps=$(jq -r '.spec.template.spec.containers[0].securityContext.capabilities.add | map("+" + ascii_downcase) | join(",")' "$WORK/ds.json")
 	mapfile -t args < <(jq -r '.spec.template.spec.containers[0].args[] | sub("^--pin=.*"; "--pin='"$PIN"'")' "$WORK/ds.json")
 	"$ROOT/tools/image.sh" "$IMAGE_TAG" >"$WORK/image.log" 2>&1 || fail "the image does not build: $(tail -5 "$WORK/image.log")" || return 1
-	echo "    note: $(grep '^image:' "$WORK/image.log" | tr '\n' ' ')"
+	note "$(grep '^image:' "$WORK/image.log" | tr '\n' ' ')"
 	buildah rm "$IMAGE_CTR" >/dev/null 2>&1
 	buildah from --quiet --name "$IMAGE_CTR" "$IMAGE_TAG" >/dev/null || fail "buildah from" || return 1
 	rootfs=$(buildah mount "$IMAGE_CTR") || fail "buildah mount" || return 1

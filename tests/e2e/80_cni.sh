@@ -78,6 +78,7 @@ cni_consistent_watch() {
 	stop_watch || return 1
 	[[ $(jq '.end.sum_received.bytes' "$WORK/iperf3.json") -gt 1000000 ]] ||
 		fail "iperf3 moved $(jq '.end.sum_received.bytes' "$WORK/iperf3.json") bytes" || return 1
+	note "iperf3 moved $(jq '.end.sum_received.bytes' "$WORK/iperf3.json") bytes through the tunnel in 2 s"
 	[[ -z $(alerts) ]] || fail "alerts on a consistent $1 node: $(alerts | head -2)" || return 1
 	[[ $(summary_field ".iface == \"$IF_A\" and .hook == \"pod_ingress\"" '.[0].packets.fits') -gt 100 ]] ||
 		fail "the Pod's traffic was not seen"
@@ -253,6 +254,7 @@ cni_consistent_ping_watch() {
 		cni_iperf3 "${!3}" || fail "iperf3 on the $1 node failed" || return 1
 		[[ $(jq '.end.sum_received.bytes' "$WORK/iperf3.json") -gt 1000000 ]] ||
 			fail "iperf3 moved $(jq '.end.sum_received.bytes' "$WORK/iperf3.json") bytes" || return 1
+		note "iperf3 moved $(jq '.end.sum_received.bytes' "$WORK/iperf3.json") bytes to ${!3} in 2 s"
 	fi
 	stop_watch || return 1
 	[[ -z $(alerts) ]] || fail "alerts on a consistent $1 node: $(alerts | head -2)" || return 1

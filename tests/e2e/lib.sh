@@ -36,6 +36,8 @@ in_ns() {
 	shift
 	ip netns exec "$ns" "$@"
 }
+# A figure the run prints beside PASS (tests/e2e.sh shows these lines).
+note() { echo "    note: $*"; }
 fail() {
 	echo "    $*"
 	return 1
