@@ -210,6 +210,24 @@ test_cni_cilium_failure_watch_flags_the_pod_without_a_route_mtu() {
 	[[ $(alert_sum ".pod.name == \"$POD_A\"") == 0 ]] || fail "the healthy Pod was flagged: $(alerts)"
 }
 
+# Cilium turning WireGuard on under a running watch: cilium_wg0 appears at
+# the device MTU - 80 (a veth stands in for it: this kernel has no
+# wireguard), the overhead becomes the tunnel's 50 plus WireGuard's 80, and
+# both Pods, whose routes still say 1450, drift above the new 1370; when it
+# goes, the node is consistent again.
+test_cni_cilium_wireguard_appearing_is_followed_live() {
+	cni_lab cilium consistent || fail "no cilium lab" || return 1
+	start_watch || return 1
+	in_ns "$NS_NODE" ip link add cilium_wg0 mtu 1420 type veth peer name "$LAB_PREFIX-wgpeer" mtu 1420
+	in_ns "$NS_NODE" ip link set cilium_wg0 up
+	wait_for 5 grep -q '"event":"drift"' "$WATCH_OUT" || fail "no drift within 5 s of cilium_wg0" || return 1
+	wait_for 5 sh -c "[ \$(jq -s '[.[] | select(.event == \"drift\" and .kind == \"pod_mtu_above_path_mtu\" and .path_mtu == 1370)] | length' $WATCH_OUT) = 2 ]" ||
+		fail "drift: $(grep drift "$WATCH_OUT")" || return 1
+	in_ns "$NS_NODE" ip link del cilium_wg0
+	wait_for 5 grep -q '"event":"consistent"' "$WATCH_OUT" || fail "not consistent again once cilium_wg0 went" || return 1
+	stop_watch
+}
+
 # kube-ovn and OVN-Kubernetes: a Pod's packets leave through OVN (the tunnel,
 # or the CNI's host port), never by the node's routes (eth0 at 1500): the
 # stale 1500 Pod's DF packets to the node's network are flagged at the path
