@@ -185,7 +185,7 @@ test_sigkilled_watch_is_taken_over_not_stacked() {
 	[[ $(our_links) -eq 5 ]] || fail "links did not outlive the killed watch: $(our_links)" || return 1
 	# ... and the next watch takes them over instead of adding a second copy.
 	start_watch || return 1
-	[[ $(jq -s 'map(select(.event == "start"))[0].taken_over' "$WATCH_OUT") == 5 ]] ||
+	[[ $(start_event | jq .taken_over) == 5 ]] ||
 		fail "the dead watch's hooks were not taken over: $(head -c 300 "$WATCH_OUT")" || return 1
 	[[ $(our_links) -eq 5 ]] || fail "expected 5 links, saw $(our_links): stacked" || return 1
 	in_ns "$NS_WEB" ping -q -c 3 -i 0.2 -W 1 -M do -s 1472 "$REMOTE_IP" >/dev/null 2>&1

@@ -33,7 +33,7 @@ test_uplink_mtu_change_raises_drift_before_traffic() {
 	# No traffic at all: the change alone must be reported.
 	node ip link set "$UPLINK" mtu 1450
 	wait_for 5 grep -q '"event":"drift"' "$WATCH_OUT" || fail "no drift alert within 5 s" || return 1
-	[[ $(jq -s '[.[] | select(.event == "drift" and .kind == "pod_mtu_above_path_mtu" and .path_mtu == 1450)] | length' "$WATCH_OUT") == 2 ]] ||
+	[[ $(watch_events | jq -s '[.[] | select(.event == "drift" and .kind == "pod_mtu_above_path_mtu" and .path_mtu == 1450)] | length') == 2 ]] ||
 		fail "drift alerts: $(grep drift "$WATCH_OUT")" || return 1
 	node ip link set "$UPLINK" mtu 1500
 	wait_for 5 grep -q '"event":"consistent"' "$WATCH_OUT" || fail "no consistent event after the fix" || return 1

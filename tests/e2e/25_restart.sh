@@ -10,7 +10,7 @@ our_link_ids() {
 	bpftool link show --json | jq -c --argjson p "$progs" '[.[] | select(.prog_id as $i | $p | index($i)) | .id] | sort'
 }
 our_prog_ids() { bpftool prog show --json | jq -c '[.[] | select(.name | test("^mg_(pod|uplink)_")) | .id] | sort'; }
-taken_over() { jq -s 'map(select(.event == "start"))[0].taken_over' "$WATCH_OUT"; }
+taken_over() { start_event | jq .taken_over; }
 web_too_big() { summary_field ".iface == \"$WEB_IF\" and .hook == \"pod_ingress\"" '.[0].packets.too_big'; }
 
 # Samples our links into $WORK/links.samples until $WORK/links.stop exists.
@@ -84,7 +84,7 @@ test_restart_with_new_programs_updates_each_link_in_place() {
 test_keep_attached_leaves_the_node_watched_until_detach() {
 	lab incident
 	start_watch --keep-attached || return 1
-	jq -e 'select(.event == "start") | .keep_attached == true' "$WATCH_OUT" >/dev/null ||
+	start_event | jq -e '.keep_attached == true' >/dev/null ||
 		fail "the start event does not say keep_attached" || return 1
 	stop_watch || return 1
 	[[ $(our_links) -eq 5 ]] || fail "links kept: $(our_links), want 5" || return 1

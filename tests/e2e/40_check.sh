@@ -110,7 +110,7 @@ test_watch_starts_with_what_check_says() {
 	stop_watch || return 1
 	[[ $(head -1 "$WATCH_OUT" | jq -r '.event + " " + (.consistent | tostring)') == "check false" ]] ||
 		fail "first line: $(head -1 "$WATCH_OUT")" || return 1
-	[[ $(jq -r 'select(.event == "start") | .pods[] | select(.iface == "'"$DNS_IF"'") | .pod_source' "$WATCH_OUT") == ovsdb ]] ||
+	[[ $(start_event | jq -r '.pods[] | select(.iface == "'"$DNS_IF"'") | .pod_source') == ovsdb ]] ||
 		fail "watch did not name Pods from OVSDB"
 }
 

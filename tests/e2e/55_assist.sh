@@ -35,7 +35,7 @@ test_assist_turns_a_silent_drop_into_a_working_path() {
 	stop_watch || return 1
 	forget_pmtu
 	start_watch --assist || return 1
-	jq -e 'select(.event == "start") | .assist.answer == true and any(.assist.silent[]; . == "path_mtu")' "$WATCH_OUT" >/dev/null ||
+	start_event | jq -e '.assist.answer == true and any(.assist.silent[]; . == "path_mtu")' >/dev/null ||
 		fail "the start event does not say the assist is on: $(grep -o '"assist":[^]]*]' "$WATCH_OUT")" || return 1
 	in_ns "$NS_WEB" ping -c 2 -W 1 -M do -s 1472 "$REMOTE_IP" >"$WORK/ping.out" 2>&1
 	grep -qE "Frag needed.*mtu = 1450|message too long, mtu=1450" "$WORK/ping.out" ||
@@ -134,8 +134,8 @@ test_restart_with_assist_takes_its_links_and_programs_over() {
 	links=$(bpftool link show | grep -c 'type 11')
 	[[ $(jq length <<<"$progs") == 2 && $links == 9 ]] || fail "kept: programs $progs, $links links" || return 1
 	start_watch --assist || return 1
-	[[ $(jq -s 'map(select(.event == "start"))[0].taken_over' "$WATCH_OUT") == 9 ]] ||
-		fail "taken over: $(jq -s 'map(select(.event == "start"))[0].taken_over' "$WATCH_OUT"), want 9" || return 1
+	[[ $(start_event | jq .taken_over) == 9 ]] ||
+		fail "taken over: $(start_event | jq .taken_over), want 9" || return 1
 	[[ $(assist_prog_ids) == "$progs" ]] || fail "assist programs $(assist_prog_ids), were $progs: not reused" || return 1
 	in_ns "$NS_WEB" ip route flush cache
 	in_ns "$NS_WEB" ping -c 1 -W 1 -M do -s 1472 "$REMOTE_IP" >"$WORK/ping.out" 2>&1

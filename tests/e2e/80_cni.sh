@@ -203,8 +203,8 @@ test_cni_cilium_failure_watch_flags_the_pod_without_a_route_mtu() {
 	done
 	stop_watch || return 1
 	# The start event shows each Pod's route MTU beside its device's.
-	[[ $(jq -c "select(.event == \"start\") | [.pods[] | {iface, route_mtu}]" "$WATCH_OUT") == "[{\"iface\":\"$IF_A\",\"route_mtu\":1450},{\"iface\":\"$IF_B\",\"route_mtu\":0}]" ]] ||
-		fail "route MTUs: $(jq -c 'select(.event == "start") | .pods' "$WATCH_OUT")" || return 1
+	[[ $(start_event | jq -c '[.pods[] | {iface, route_mtu}]') == "[{\"iface\":\"$IF_A\",\"route_mtu\":1450},{\"iface\":\"$IF_B\",\"route_mtu\":0}]" ]] ||
+		fail "route MTUs: $(start_event | jq -c .pods)" || return 1
 	[[ $(alert_sum ".pod.name == \"$POD_B\" and .event == \"too_big\" and .limit == 1450 and .len == 1500") == 3 ]] ||
 		fail "alerts for the Pod without a route MTU: $(alerts)" || return 1
 	[[ $(alert_sum ".pod.name == \"$POD_A\"") == 0 ]] || fail "the healthy Pod was flagged: $(alerts)"
@@ -221,7 +221,8 @@ test_cni_cilium_wireguard_appearing_is_followed_live() {
 	in_ns "$NS_NODE" ip link add cilium_wg0 mtu 1420 type veth peer name "$LAB_PREFIX-wgpeer" mtu 1420
 	in_ns "$NS_NODE" ip link set cilium_wg0 up
 	wait_for 5 grep -q '"event":"drift"' "$WATCH_OUT" || fail "no drift within 5 s of cilium_wg0" || return 1
-	wait_for 5 sh -c "[ \$(jq -s '[.[] | select(.event == \"drift\" and .kind == \"pod_mtu_above_path_mtu\" and .path_mtu == 1370)] | length' $WATCH_OUT) = 2 ]" ||
+	drifted_to_1370() { [[ $(watch_events | jq -s '[.[] | select(.event == "drift" and .kind == "pod_mtu_above_path_mtu" and .path_mtu == 1370)] | length') == 2 ]]; }
+	wait_for 5 drifted_to_1370 ||
 		fail "drift: $(grep drift "$WATCH_OUT")" || return 1
 	in_ns "$NS_NODE" ip link del cilium_wg0
 	wait_for 5 grep -q '"event":"consistent"' "$WATCH_OUT" || fail "not consistent again once cilium_wg0 went" || return 1
@@ -244,7 +245,7 @@ cni_ovn_failure_watch() {
 	in_ns "$NS_A" ping -q -c 2 -i 0.2 -W 1 -M do -s 1372 "$REMOTE_IP" >/dev/null 2>&1
 	stop_watch || return 1
 	local path
-	path=$(jq -r 'select(.event == "start") | .path_mtu' "$WATCH_OUT")
+	path=$(start_event | jq -r .path_mtu)
 	[[ $path == "$2" ]] || fail "path MTU $path, want $2" || return 1
 	[[ $(alert_sum ".pod.name == \"$POD_B\" and .event == \"too_big\" and .limit == $path and .limit_source == \"path_mtu\" and .len == 1500") == 3 ]] ||
 		fail "alerts for the stale Pod: $(alerts)" || return 1

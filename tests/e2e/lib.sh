@@ -54,7 +54,15 @@ wait_for() {
 	return 1
 }
 
-watch_started() { grep -q '"event":"start"' "$WATCH_OUT" 2>/dev/null; }
+# The watch's start event. While the watch runs, its output may end in a
+# line still being written (a reader sees a write that crosses a page of the
+# file in parts), so what reads a running watch's output reads this line
+# alone; the watch has started once it is whole.
+start_event() { grep -m1 '"event":"start"' "$WATCH_OUT" 2>/dev/null; }
+# Every whole event line of the watch's output (a line still being written
+# does not parse, and is left out).
+watch_events() { jq -cR 'fromjson? // empty' "$WATCH_OUT"; }
+watch_started() { start_event | jq -e . >/dev/null 2>&1; }
 watch_exited() { ! kill -0 "$WATCH_PID" 2>/dev/null; }
 
 # Starts a watch in the node netns with the lab's settings plus "$@", and
