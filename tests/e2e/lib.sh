@@ -28,6 +28,9 @@ cleanup() {
 	rm -rf "$PIN" "$PIN2" "$WORK"
 }
 trap cleanup EXIT
+# A watch an earlier run left (its shell died before cleanup) would still
+# share our pins and hold its programs: no test could count ours.
+pkill -KILL -f -- "--pin $PIN" 2>/dev/null
 trap 'exit 130' INT TERM
 
 node() { nsenter --net="/run/netns/$NS_NODE" "$@"; }
