@@ -116,6 +116,12 @@ node_and_fabric() {
 	ip netns exec "$NS_NODE" sysctl -qw net.ipv4.ip_forward=1
 }
 
+# The remote host reaches the node's Pod block by the node, so that TCP from
+# a Pod to it has a way back.
+fabric_routes_pods_back() {
+	in_ns "$NS_REMOTE" route add 10.244.1.0/24 via "$NODE_IP"
+}
+
 # A VXLAN between the node and the remote node: $1 the device's name, $2
 # its MTU, $3 the node's address on it, $4 the remote node's Pod block.
 vxlan_pair() {
@@ -285,8 +291,8 @@ up_aws() {
 CONF
 	routed_pod aws "$NS_A" "$POD_A" "$CID_A" 10.244.1.10 9001 aws-cni >"$LAB_DIR/if_a"
 	routed_pod aws "$NS_B" "$POD_B" "$CID_B" 10.244.1.11 9001 aws-cni >"$LAB_DIR/if_b"
-	# The VPC routes Pod addresses natively: the remote host reaches them by the node.
-	in_ns "$NS_REMOTE" route add 10.244.1.0/24 via "$NODE_IP"
+	# The VPC routes Pod addresses natively.
+	fabric_routes_pods_back
 }
 
 up_flannel() {
@@ -353,9 +359,8 @@ CONF
 	fi
 	bridged_pod "$cni" "$NS_A" "$POD_A" "$CID_A" 10.244.1.10 1400 "$network" 10.244.1.1 >"$LAB_DIR/if_a"
 	bridged_pod "$cni" "$NS_B" "$POD_B" "$CID_B" 10.244.1.11 "$mtu_b" "$network" 10.244.1.1 >"$LAB_DIR/if_b"
-	# The fabric reaches the Pods by the node (the lab's stand-in for OVN's
-	# gateway), so that TCP from a Pod to the remote host has a way back.
-	in_ns "$NS_REMOTE" route add 10.244.1.0/24 via "$NODE_IP"
+	# The lab's stand-in for OVN's gateway.
+	fabric_routes_pods_back
 }
 
 up() {

@@ -53,11 +53,11 @@ struct cilium {
 	bool wireguard, ipsec;
 	char source[PATH_MAX];
 	unsigned int uplink_mtu;
+	/* What the node shows (cilium_resolve). */
 	char mode[48];		 /* "vxlan + wireguard" */
-	unsigned int tunnel;	 /* the tunnel's overhead, 0: native routing */
+	bool ipsec_on;		 /* IPsec's overhead counts (no WireGuard) */
 	unsigned int encryption; /* WireGuard's or IPsec's, 0: none */
-	unsigned int wg_mtu;	 /* cilium_wg0's MTU, 0: absent */
-	unsigned int overhead;	 /* tunnel + encryption */
+	unsigned int overhead;	 /* the tunnel's + encryption */
 };
 
 /* A "#define NAME VALUE" line of node_config.h into @c. */
@@ -116,15 +116,15 @@ static unsigned int device_mtu(const struct cilium *c)
 	return c->device_mtu ? c->device_mtu : c->uplink_mtu;
 }
 
-/* WireGuard's overhead, as cilium_wg0's MTU shows it (see the top). */
-static unsigned int wireguard_overhead(const struct cilium *c)
+/* WireGuard's overhead, as cilium_wg0 (NULL: not there yet) shows it (see
+ * the top). */
+static unsigned int wireguard_overhead(const struct cilium *c, const struct nl_link *wg)
 {
 	unsigned int device = device_mtu(c);
 
-	if (c->wg_mtu && c->wg_mtu < device &&
-	    (device - c->wg_mtu == WIREGUARD_OVERHEAD ||
-	     device - c->wg_mtu == WIREGUARD_OVERHEAD_NEW))
-		return device - c->wg_mtu;
+	if (wg && wg->mtu < device &&
+	    (device - wg->mtu == WIREGUARD_OVERHEAD || device - wg->mtu == WIREGUARD_OVERHEAD_NEW))
+		return device - wg->mtu;
 	return WIREGUARD_OVERHEAD;
 }
 
@@ -136,22 +136,24 @@ static void cilium_resolve(void *state, const struct node *node, const struct ov
 
 	(void)ovs;
 	c->uplink_mtu = node->uplink.mtu;
-	c->wg_mtu = wg ? wg->mtu : 0;
 	if (node_link_named(node, "cilium_vxlan"))
 		tunnel = "vxlan";
 	else if (node_link_named(node, "cilium_geneve"))
 		tunnel = "geneve";
-	c->tunnel = tunnel ? (node->uplink_ipv6 ? TUNNEL_OVERHEAD_IPV6 : TUNNEL_OVERHEAD) : 0;
 	/* WireGuard wins over IPsec, as in Cilium's own computation. */
 	c->encryption = 0;
+	c->ipsec_on = false;
 	if (wg || c->wireguard) {
 		encryption = "wireguard";
-		c->encryption = wireguard_overhead(c);
+		c->encryption = wireguard_overhead(c, wg);
 	} else if (c->ipsec) {
 		encryption = "ipsec";
 		c->encryption = IPSEC_OVERHEAD;
+		c->ipsec_on = true;
 	}
-	c->overhead = c->tunnel + c->encryption;
+	c->overhead = c->encryption;
+	if (tunnel)
+		c->overhead += node->uplink_ipv6 ? TUNNEL_OVERHEAD_IPV6 : TUNNEL_OVERHEAD;
 	if (tunnel && encryption)
 		snprintf(c->mode, sizeof(c->mode), "%s + %s", tunnel, encryption);
 	else
@@ -250,8 +252,7 @@ static void cilium_describe(const void *state, char *buf, size_t size)
 	const struct cilium *c = state;
 
 	snprintf(buf, size, "%s (overhead %u%s), device MTU %u from %s, Pods' routes at %u",
-		 c->mode, c->overhead,
-		 c->encryption == IPSEC_OVERHEAD ? ", more with an IPsec key over 16 bytes" : "",
+		 c->mode, c->overhead, c->ipsec_on ? ", more with an IPsec key over 16 bytes" : "",
 		 device_mtu(c), c->device_mtu ? c->source : "the uplink",
 		 device_mtu(c) - c->overhead);
 }

@@ -22,8 +22,8 @@ struct view {
 	unsigned int path_mtu_override; /* --path-mtu, 0: none */
 };
 
-/* The CNI decides again what the node now shows (a tunnel that came up,
- * cilium_wg0's MTU), then every limit follows. */
+/* The CNI decides again from what the node now shows (a tunnel device
+ * that came up, or changed its MTU), then every limit follows. */
 static inline void view_recompute(struct view *v)
 {
 	cni_resolve(v->cni, &v->node, podid_ovs_ports(v->ids));

@@ -148,6 +148,28 @@ static void parse_nested(const struct nlattr *nest, const struct nlattr **tb, in
 	}
 }
 
+const struct nl_link *nl_link_by_index(const struct nl_link *links, size_t n, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (links[i].ifindex == ifindex)
+			return &links[i];
+	}
+	return NULL;
+}
+
+const struct nl_link *nl_link_by_name(const struct nl_link *links, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(links[i].name, name))
+			return &links[i];
+	}
+	return NULL;
+}
+
 void nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *link)
 {
 	const struct nlattr *tb[IFLA_MAX + 1] = {};

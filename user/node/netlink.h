@@ -47,6 +47,9 @@ struct nl_route {
 	unsigned int mtu;	/* its mtu metric (RTAX_MTU), 0 when it has none */
 };
 
+/* The link of @links[@n] with @ifindex, or named @name; NULL when none. */
+const struct nl_link *nl_link_by_index(const struct nl_link *links, size_t n, int ifindex);
+const struct nl_link *nl_link_by_name(const struct nl_link *links, size_t n, const char *name);
 /* Fills @link from an RTM_NEWLINK/RTM_DELLINK message. */
 void nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *link);
 /* Dumps every link of the netns @nsid; *links is malloc'd. */

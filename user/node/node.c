@@ -25,29 +25,6 @@ static void netns_name(struct node *node, int nsid, char *buf, size_t size)
 		snprintf(buf, size, "nsid %d", nsid);
 }
 
-static const struct nl_link *find_link_by_name(const struct nl_link *links, size_t n,
-					       const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!strcmp(links[i].name, name))
-			return &links[i];
-	}
-	return NULL;
-}
-
-static const struct nl_link *find_link_by_index(const struct nl_link *links, size_t n, int ifindex)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (links[i].ifindex == ifindex)
-			return &links[i];
-	}
-	return NULL;
-}
-
 static int find_uplink(struct node *node, const struct nl_link *links, size_t n,
 		       const char *uplink_name)
 {
@@ -55,7 +32,7 @@ static int find_uplink(struct node *node, const struct nl_link *links, size_t n,
 	int ifindex;
 
 	if (uplink_name) {
-		uplink = find_link_by_name(links, n, uplink_name);
+		uplink = nl_link_by_name(links, n, uplink_name);
 		if (!uplink) {
 			pr_err("no interface named '%s' in this network namespace "
 			       "(see `ip link`); check --uplink",
@@ -69,7 +46,7 @@ static int find_uplink(struct node *node, const struct nl_link *links, size_t n,
 			       "IFACE");
 			return -ENOENT;
 		}
-		uplink = find_link_by_index(links, n, ifindex);
+		uplink = nl_link_by_index(links, n, ifindex);
 		if (!uplink) {
 			pr_err("the default route's interface (ifindex %d) vanished; "
 			       "name the uplink with --uplink IFACE",

@@ -16,24 +16,12 @@
 
 const struct nl_link *node_link(const struct node *node, int ifindex)
 {
-	size_t i;
-
-	for (i = 0; i < node->n_links; i++) {
-		if (node->links[i].ifindex == ifindex)
-			return &node->links[i];
-	}
-	return NULL;
+	return nl_link_by_index(node->links, node->n_links, ifindex);
 }
 
 const struct nl_link *node_link_named(const struct node *node, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < node->n_links; i++) {
-		if (!strcmp(node->links[i].name, name))
-			return &node->links[i];
-	}
-	return NULL;
+	return nl_link_by_name(node->links, node->n_links, name);
 }
 
 int node_note_link(struct node *node, const struct nl_link *link, bool deleted)
