@@ -17,12 +17,19 @@ eval "$("$ROOT/tools/lab.sh" env)"
 
 WATCH_PID=
 HELPER_PID=
+# tc's loader (the no-op beside our hooks) makes its own pinning directory,
+# /sys/fs/bpf/tc/globals, and the ip and xdp links to it: removed at exit
+# when this run made them (rmdir takes only what is empty).
+[[ -e /sys/fs/bpf/tc ]] && TC_BPFFS_STATE_WAS_THERE=yes || TC_BPFFS_STATE_WAS_THERE=
 cleanup() {
 	[[ -n $WATCH_PID ]] && kill -INT "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
 	[[ -n $HELPER_PID ]] && kill "$HELPER_PID" 2>/dev/null
 	"$ROOT/tools/lab.sh" down
 	scale_down
 	rm -rf "$PIN"
+	if [[ -z $TC_BPFFS_STATE_WAS_THERE ]] && rmdir /sys/fs/bpf/tc/globals /sys/fs/bpf/tc 2>/dev/null; then
+		rm -f /sys/fs/bpf/ip /sys/fs/bpf/xdp
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
